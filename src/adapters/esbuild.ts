@@ -1,0 +1,4 @@
+// Placeholder until the plugins issue lands.
+export default function pillbox(_options: Record<string, unknown> = {}): never {
+  throw new Error('pillbox/esbuild is not implemented yet');
+}

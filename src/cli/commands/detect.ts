@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../main.js';
+
+// Placeholder until its issue lands: the command exists so --help lists it, and refuses with exit 2.
+export function registerDetect(program: Command, ctx: CliContext): void {
+  program
+    .command('detect')
+    .description('(not yet available)')
+    .allowUnknownOption()
+    .argument('[args...]')
+    .action(() => {
+      ctx.stderr('pillbox detect: not implemented yet\n');
+      ctx.exitCode = 2;
+    });
+}

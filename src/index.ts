@@ -1,0 +1,9 @@
+// pillbox public API. Bundler adapters live at pillbox/<bundler>.
+export * from './core/findings.js';
+export { FINDING_CODES, ERROR_CODES, codeInfo } from './core/codes.js';
+export type { FindingCode, ErrorCode, CodeInfo } from './core/codes.js';
+export { generateKey, parseKey, keyId, resolveKey, KeyError } from './core/key.js';
+export { sealManifest, openManifest, isManifestEnvelope } from './core/manifest-envelope.js';
+export type { ManifestEnvelope } from './core/manifest-envelope.js';
+export type * from './core/decoy-types.js';
+export { VERSION } from './core/version.js';
