@@ -1,0 +1,260 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import {
+  isInside,
+  resolvePluginOptions,
+  type HardenContext,
+  type PillboxOptions,
+  type ResolvedOptions,
+} from '../core/plugin-options.js';
+import { languageOf } from '../maps/comments.js';
+import { transformPair, type PairResult } from '../maps/index.js';
+import { serializeMap, toMapObject, type AnyMap } from '../maps/sourcemap.js';
+import { plantWithEngine, scanOutputFiles, type DecoyChunk } from './engines.js';
+import { judgeReport, type GateResult } from './gate.js';
+import { sortOutput, textOf, type OutputFile } from './pairing.js';
+import { poisonMap } from '../maps/poison.js';
+
+// The bundler-free core every adapter (and `pillbox harden`) drives. An adapter translates its
+// bundler's hooks into three calls on a session:
+//   plantDecoys(files)    after the last minifier (optional: processOutput plants if not done)
+//   processOutput(files)  over the whole emitted output: returns edits to apply
+//   gate(files)           failOnLeak over the final output (processOutput runs it for you)
+
+export type { OutputFile } from './pairing.js';
+export type { GateResult } from './gate.js';
+export type { HardenContext, PillboxOptions, ResolvedOptions, SourcemapMode } from '../core/plugin-options.js';
+
+/** A code file with its map, for decoy planting. `map` may be an object, JSON text or a bundler's SourceMap. */
+export interface CodeFile {
+  fileName: string;
+  code: string;
+  map?: unknown;
+}
+
+export interface PlantedFile {
+  fileName: string;
+  code: string;
+  /** The map updated for the inserted code (only when a map was given). */
+  map?: AnyMap;
+}
+
+export interface DecoyOutcome {
+  planted: number;
+  /** Absolute path of the manifest written. */
+  manifestPath: string;
+  /** Output files that received decoys. */
+  files: string[];
+}
+
+export interface HardenSummary {
+  mode: ResolvedOptions['sourcemaps'];
+  /** Map files removed from the output (strip, hidden). */
+  mapsRemoved: string[];
+  /** Absolute paths of maps written to hiddenDir. */
+  mapsHidden: string[];
+  /** Map files (or inline maps) rewritten for nosources/poison. */
+  mapsRewritten: string[];
+  /** Directive comments removed, e.g. `{ file: 'app.js', kind: 'sourceMappingURL' }`. */
+  commentsRemoved: Array<{ file: string; kind: string }>;
+  decoys: DecoyOutcome | null;
+}
+
+export interface HardenResult {
+  /** New contents by fileName (code and maps). Files not listed are unchanged. */
+  updates: Map<string, string>;
+  /** fileNames to delete from the output (map assets). */
+  deletes: string[];
+  /** The gate's verdict over the output after these edits; null when failOnLeak is off. */
+  gate: GateResult | null;
+  summary: HardenSummary;
+}
+
+export interface ProcessOptions {
+  /** Decoys were already planted (e.g. in rollup's renderChunk): do not plant again. */
+  decoysPlanted?: boolean;
+  /** Absolute output directory for this output, when it differs from the session's outDir (rollup: one per output). */
+  outDir?: string;
+}
+
+export interface HardenSession {
+  readonly options: ResolvedOptions;
+  /** Warnings to pass on to the bundler's logger (never hold a key). */
+  readonly warnings: string[];
+  /** Nothing to do at all ('keep', no decoys, no gate): adapters may skip every hook. */
+  readonly inert: boolean;
+  /** Plant decoys into JS files (CSS is left alone). No-op when decoys are off. */
+  plantDecoys(files: CodeFile[]): Promise<PlantedFile[]>;
+  /** Decoys planted so far in this session (null if none). */
+  readonly decoys: DecoyOutcome | null;
+  /** The whole emitted output: plants decoys (unless done), applies the mode, writes hidden maps, runs the gate. */
+  processOutput(files: readonly OutputFile[], opts?: ProcessOptions): Promise<HardenResult>;
+  /** The gate alone over final files (e.g. after the adapter wrote them). */
+  gate(files: readonly OutputFile[], opts?: { outDir?: string }): Promise<GateResult>;
+}
+
+export function createHardenSession(options: PillboxOptions | undefined, ctx: HardenContext): HardenSession {
+  const resolved = resolvePluginOptions(options, ctx);
+  return new Session(resolved);
+}
+
+class Session implements HardenSession {
+  decoys: DecoyOutcome | null = null;
+  private decoyNames: string[] = [];
+  private poisonedMaps = new Set<string>();
+
+  constructor(readonly options: ResolvedOptions) {}
+
+  get warnings(): string[] {
+    return this.options.warnings;
+  }
+
+  get inert(): boolean {
+    const o = this.options;
+    return o.sourcemaps === 'keep' && !o.decoys && !o.failOnLeak;
+  }
+
+  async plantDecoys(files: CodeFile[]): Promise<PlantedFile[]> {
+    const decoys = this.options.decoys;
+    const js = files.filter((f) => languageOf(f.fileName) === 'js');
+    if (!decoys || js.length === 0) return files.map((f) => ({ fileName: f.fileName, code: f.code, map: toMapObject(f.map) ?? undefined }));
+    const chunks: DecoyChunk[] = js.map((f) => ({ fileName: f.fileName, code: f.code, map: toMapObject(f.map) ?? undefined }));
+    const outcome = await plantWithEngine(chunks, decoys, this.options.manifestDir);
+    const byName = new Map(outcome.chunks.map((c) => [c.fileName, c]));
+    const changed = outcome.chunks.filter((c) => c.code !== chunks.find((o) => o.fileName === c.fileName)?.code).map((c) => c.fileName);
+    this.decoyNames = [...new Set([...this.decoyNames, ...outcome.decoyNames])];
+    this.decoys = {
+      planted: (this.decoys?.planted ?? 0) + outcome.planted,
+      manifestPath: outcome.manifestPath,
+      files: [...(this.decoys?.files ?? []), ...changed],
+    };
+    return files.map((f) => {
+      const planted = byName.get(f.fileName);
+      if (planted) return { fileName: f.fileName, code: planted.code, map: planted.map };
+      return { fileName: f.fileName, code: f.code, map: toMapObject(f.map) ?? undefined };
+    });
+  }
+
+  async processOutput(files: readonly OutputFile[], opts: ProcessOptions = {}): Promise<HardenResult> {
+    const o = this.options;
+    const outDir = opts.outDir ? resolve(opts.outDir) : o.outDir;
+    if (outDir && o.sourcemaps === 'hidden' && isInside(o.hiddenDir, outDir)) {
+      throw new Error(`pillbox (${o.bundler}): hiddenDir (${o.hiddenDir}) is inside the output directory (${outDir}); hidden maps would ship.`);
+    }
+    const sorted = sortOutput(files);
+    const updates = new Map<string, string>();
+    const summary: HardenSummary = { mode: o.sourcemaps, mapsRemoved: [], mapsHidden: [], mapsRewritten: [], commentsRemoved: [], decoys: null };
+
+    if (o.decoys && !opts.decoysPlanted) {
+      const js = [...sorted.code.values()].filter((c) => c.lang === 'js');
+      const planted = await this.plantDecoys(js.map((c) => ({ fileName: c.fileName, code: c.code, map: c.mapFile ? sorted.maps.get(c.mapFile)!.map : undefined })));
+      for (const p of planted) {
+        const entry = sorted.code.get(p.fileName)!;
+        if (p.code === entry.code) continue;
+        entry.code = p.code;
+        updates.set(p.fileName, p.code);
+        if (entry.mapFile && p.map) {
+          sorted.maps.get(entry.mapFile)!.map = p.map;
+          updates.set(entry.mapFile, serializeMap(p.map));
+        }
+      }
+    }
+    summary.decoys = this.decoys;
+
+    if (o.sourcemaps !== 'keep') {
+      const hiddenWrites: Array<{ path: string; map: AnyMap }> = [];
+      for (const entry of sorted.code.values()) {
+        const mapFile = entry.mapFile;
+        const mapName = mapFile ?? entry.fileName + '.map';
+        const result: PairResult = transformPair(o.sourcemaps, {
+          fileName: entry.fileName,
+          lang: entry.lang,
+          code: entry.code,
+          map: mapFile ? sorted.maps.get(mapFile)!.map : undefined,
+          paths: { mapPath: join(outDir ?? o.projectRoot, mapName), projectRoot: o.projectRoot },
+          poison: (map, code) => this.poison(map, code, mapName),
+        });
+        if (result.code !== entry.code) {
+          entry.code = result.code;
+          updates.set(entry.fileName, result.code);
+        }
+        for (const d of result.removed) summary.commentsRemoved.push({ file: entry.fileName, kind: d.kind });
+        if (result.hiddenMap) hiddenWrites.push({ path: this.hiddenPath(mapName, outDir), map: result.hiddenMap });
+        if (result.hadInlineMap && (o.sourcemaps === 'nosources' || o.sourcemaps === 'poison')) summary.mapsRewritten.push(entry.fileName);
+        if (mapFile) {
+          if (result.dropMap) sorted.maps.get(mapFile)!.owner = '\0dropped';
+          else if (result.map) {
+            sorted.maps.get(mapFile)!.map = result.map;
+            updates.set(mapFile, serializeMap(result.map));
+            summary.mapsRewritten.push(mapFile);
+          }
+        }
+      }
+      // Maps with no code file of their own (the incident's form) follow the same mode.
+      for (const m of sorted.maps.values()) {
+        if (m.owner === '\0dropped') {
+          summary.mapsRemoved.push(m.fileName);
+          if (o.sourcemaps === 'hidden') summary.mapsHidden.push(this.hiddenPath(m.fileName, outDir));
+          continue;
+        }
+        if (m.owner) continue;
+        if (o.sourcemaps === 'strip' || o.sourcemaps === 'hidden') {
+          summary.mapsRemoved.push(m.fileName);
+          if (o.sourcemaps === 'hidden') hiddenWrites.push({ path: this.hiddenPath(m.fileName, outDir), map: m.map });
+        } else {
+          const r = transformPair(o.sourcemaps, {
+            fileName: m.fileName,
+            lang: 'js',
+            code: '',
+            map: m.map,
+            paths: { mapPath: join(outDir ?? o.projectRoot, m.fileName), projectRoot: o.projectRoot },
+          });
+          if (r.map) {
+            updates.set(m.fileName, serializeMap(r.map));
+            summary.mapsRewritten.push(m.fileName);
+          }
+        }
+      }
+      for (const w of hiddenWrites) {
+        if (!summary.mapsHidden.includes(w.path)) summary.mapsHidden.push(w.path);
+        await mkdir(dirname(w.path), { recursive: true });
+        await writeFile(w.path, serializeMap(w.map));
+      }
+    }
+
+    const deletes = summary.mapsRemoved;
+    for (const d of deletes) updates.delete(d);
+    let gate: GateResult | null = null;
+    if (o.failOnLeak) {
+      const dropped = new Set(deletes);
+      const final = files
+        .filter((f) => !dropped.has(f.fileName))
+        .map((f) => ({ fileName: f.fileName, source: updates.get(f.fileName) ?? f.source }));
+      gate = await this.gate(final, { outDir });
+    }
+    return { updates, deletes, gate, summary };
+  }
+
+  async gate(files: readonly OutputFile[], opts: { outDir?: string } = {}): Promise<GateResult> {
+    const o = this.options;
+    const outDir = opts.outDir ?? o.outDir ?? o.projectRoot;
+    const report = await scanOutputFiles(files, { displayRoot: relative(o.projectRoot, outDir).split(sep).join('/'), forbid: o.forbid });
+    return judgeReport(report, { mode: o.sourcemaps, bundler: o.bundler, poisonedMaps: this.poisonedMaps });
+  }
+
+  /** Where a hidden map goes: hiddenDir + its output path (project-relative when the output is inside the project). */
+  private hiddenPath(mapName: string, outDir: string | undefined): string {
+    const o = this.options;
+    const prefix = outDir && isInside(outDir, o.projectRoot) ? relative(o.projectRoot, outDir) : '';
+    return join(o.hiddenDir, prefix, ...mapName.split('/'));
+  }
+
+  private poison(map: AnyMap, code: string, mapName: string): AnyMap {
+    if (this.decoyNames.length === 0) return map;
+    const poisoned = poisonMap(map, code, this.decoyNames);
+    if (poisoned !== map) this.poisonedMaps.add(mapName);
+    return poisoned;
+  }
+}
+
+export { textOf };

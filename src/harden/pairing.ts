@@ -1,0 +1,98 @@
+import { posix } from 'node:path';
+import { findTrailingDirectives, languageOf, type CodeLanguage } from '../maps/comments.js';
+import { parseSourceMap, type AnyMap } from '../maps/sourcemap.js';
+
+// Sorting an output into code files, map files and the rest, and pairing each code file with
+// its map: by its reference comment, else `<file>.map`, else a map whose `file` names it.
+// Maps are recognised by content, not by name (the incident's map had no reference at all).
+
+/** One emitted file, as the adapter sees it. `fileName` is relative to the output dir, `/`-separated. */
+export interface OutputFile {
+  fileName: string;
+  source: string | Uint8Array;
+}
+
+export interface CodeEntry {
+  fileName: string;
+  lang: CodeLanguage;
+  code: string;
+  /** fileName of the paired external map, if any. */
+  mapFile?: string;
+}
+
+export interface MapEntry {
+  fileName: string;
+  map: AnyMap;
+  /** The code file it belongs to, if one was found. */
+  owner?: string;
+}
+
+export interface SortedOutput {
+  code: Map<string, CodeEntry>;
+  maps: Map<string, MapEntry>;
+  /** Everything else, untouched. */
+  other: string[];
+}
+
+export function textOf(source: string | Uint8Array): string {
+  return typeof source === 'string' ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('utf8');
+}
+
+/** Cheap test before parsing: maps are JSON objects (maybe behind the `)]}'` prefix). */
+function mightBeMap(source: string | Uint8Array): boolean {
+  const head = textOf(typeof source === 'string' ? source.slice(0, 64) : source.subarray(0, 64)).trimStart();
+  return head.startsWith('{') || head.startsWith(")]}'");
+}
+
+export function sortOutput(files: readonly OutputFile[]): SortedOutput {
+  const code = new Map<string, CodeEntry>();
+  const maps = new Map<string, MapEntry>();
+  const other: string[] = [];
+  for (const f of files) {
+    const lang = languageOf(f.fileName);
+    if (lang) {
+      code.set(f.fileName, { fileName: f.fileName, lang, code: textOf(f.source) });
+      continue;
+    }
+    const map = mightBeMap(f.source) ? parseSourceMap(textOf(f.source)) : null;
+    if (map) maps.set(f.fileName, { fileName: f.fileName, map });
+    else other.push(f.fileName);
+  }
+  for (const entry of code.values()) {
+    const mapFile = findMapFor(entry, maps);
+    if (mapFile) {
+      entry.mapFile = mapFile;
+      maps.get(mapFile)!.owner = entry.fileName;
+    }
+  }
+  return { code, maps, other };
+}
+
+function findMapFor(entry: CodeEntry, maps: Map<string, MapEntry>): string | undefined {
+  const reference = findTrailingDirectives(entry.code, entry.lang).filter((d) => d.kind === 'sourceMappingURL').pop();
+  if (reference && !reference.value.startsWith('data:') && !/^[a-z][a-z0-9+.-]*:/i.test(reference.value)) {
+    const target = resolveReference(entry.fileName, reference.value);
+    if (target && maps.has(target) && !maps.get(target)!.owner) return target;
+  }
+  const sibling = entry.fileName + '.map';
+  if (maps.has(sibling) && !maps.get(sibling)!.owner) return sibling;
+  const dir = posix.dirname(entry.fileName);
+  const base = posix.basename(entry.fileName);
+  for (const m of maps.values()) {
+    if (!m.owner && posix.dirname(m.fileName) === dir && typeof m.map.file === 'string' && posix.basename(m.map.file) === base) return m.fileName;
+  }
+  return undefined;
+}
+
+/** A relative reference URL, resolved against the code file's folder; undefined if it leaves the output. */
+export function resolveReference(fromFile: string, url: string): string | undefined {
+  let path = url.replace(/[?#].*$/, '');
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // keep it as written
+  }
+  if (path.startsWith('/')) return undefined;
+  const joined = posix.normalize(posix.join(posix.dirname(fromFile), path));
+  return joined.startsWith('../') || joined === '..' ? undefined : joined;
+}
