@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/core/codes.js';
-import { codes, scanTarget, tempDir } from './readers-helpers.js';
+import { openPackedPackage, openTarget, ReadFailure } from '../src/scan/readers/index.js';
+import { codes, drain, scanTarget, tempDir } from './readers-helpers.js';
 
 // Directory, single-file and tarball readers against archives made by real tools:
 // node-tar (what npm uses), GNU tar and `npm pack`.
@@ -26,6 +27,12 @@ beforeAll(() => {
   write('pkg/dist/sub/deep.js', 'x');
   write('pkg/node_modules/dep/index.js', 'module.exports = 1;');
   write('pkg/.git/HEAD', 'ref: refs/heads/main');
+  write('pkg/src/secret.ts', 'export const x = 1;');
+  // One real tarball, shared by the packed-package and tarball tests.
+  execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', root], {
+    cwd: join(root, 'pkg'),
+    stdio: 'pipe',
+  });
 });
 afterAll(() => cleanup());
 
@@ -39,10 +46,11 @@ describe('directory reader', () => {
       'dist/sub/deep.js',
       'node_modules/dep/index.js',
       'package.json',
+      'src/secret.ts',
     ]);
     expect(entries.every((e) => e.path === e.packagePath)).toBe(true);
     expect(entries[0].bytes?.toString()).toBe('console.log(1);\n');
-    expect(reader.summary).toMatchObject({ target: 'pkg', kind: 'directory', files: 5 });
+    expect(reader.summary).toMatchObject({ target: 'pkg', kind: 'directory', files: 6 });
   });
 
   it('reports a missing path as not-found and an empty directory as empty-target', async () => {
@@ -51,6 +59,64 @@ describe('directory reader', () => {
     const empty = await scanTarget('empty', root);
     expect(codes(empty)).toEqual(['empty-target']);
     expect(empty.entries).toEqual([]);
+  });
+});
+
+describe('directory reader: links and special files', () => {
+  it('never follows links: outside is unsafe-entry, inside is skipped, loops and dangling ones are unreadable', async () => {
+    write('links/real/a.js', 'a');
+    write('outside/secret.js', 'secret');
+    symlinkSync('../../outside', join(root, 'links/real/out-dir'));
+    symlinkSync('/etc/hostname', join(root, 'links/abs'));
+    symlinkSync('real/a.js', join(root, 'links/alias.js'));
+    symlinkSync('..', join(root, 'links/real/up')); // a loop back to the root
+    symlinkSync('loop-b', join(root, 'links/loop-a'));
+    symlinkSync('loop-a', join(root, 'links/loop-b'));
+    symlinkSync('missing.js', join(root, 'links/dangling'));
+    const d = await scanTarget('links', root);
+    expect(d.entries.map((e) => e.packagePath)).toEqual(['real/a.js']);
+    expect(d.errors.map((e) => `${e.code} ${e.path}`)).toEqual([
+      'unsafe-entry abs',
+      'unreadable dangling',
+      'unreadable loop-a',
+      'unreadable loop-b',
+      'unsafe-entry real/out-dir',
+    ]);
+    const outDir = d.errors.find((e) => e.path === 'real/out-dir');
+    expect(outDir?.message).toContain('-> ../../outside');
+    expect(d.errors.find((e) => e.path === 'loop-a')?.message).toContain('symlink loop');
+  });
+
+  it('reports a FIFO as unreadable instead of hanging on it', async () => {
+    write('fifo/a.js', 'a');
+    execFileSync('mkfifo', [join(root, 'fifo/pipe')]);
+    const d = await scanTarget('fifo', root);
+    expect(d.entries.map((e) => e.packagePath)).toEqual(['a.js']);
+    expect(d.errors).toMatchObject([{ code: 'unreadable', path: 'pipe', message: expect.stringContaining('FIFO') }]);
+  });
+
+  it('refuses files over maxFileBytes', async () => {
+    write('sizes/big.js', 'x'.repeat(2000));
+    write('sizes/small.js', 'y');
+    const d = await scanTarget('sizes', root, { maxFileBytes: 1000 });
+    expect(d.entries.map((e) => e.packagePath)).toEqual(['small.js']);
+    expect(d.errors).toMatchObject([{ code: 'too-large', path: 'big.js' }]);
+  });
+
+  it('turns a file that vanished before read() into an unreadable error and a ReadFailure', async () => {
+    write('vanish/a.js', 'a');
+    write('vanish/b.js', 'b');
+    const reader = await openTarget('vanish', { cwd: root });
+    const failures: unknown[] = [];
+    for await (const entry of reader.entries()) {
+      if (entry.packagePath === 'a.js') rmSync(join(root, 'vanish/a.js'));
+      await entry.read().catch((err: unknown) => failures.push(err));
+    }
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toBeInstanceOf(ReadFailure);
+    expect(reader.errors).toMatchObject([{ code: 'unreadable', path: 'a.js' }]);
+    expect((failures[0] as ReadFailure).scanError).toBe(reader.errors[0]);
+    expect(reader.summary.files).toBe(2);
   });
 });
 
@@ -63,12 +129,33 @@ describe('single file reader', () => {
   });
 });
 
+describe('packed-package reader', () => {
+  it('reads exactly what npm pack would publish', async () => {
+    const reader = await openPackedPackage(join(root, 'pkg'));
+    const { entries, errors } = await drain(reader);
+    expect(errors).toEqual([]);
+    expect(reader.summary).toMatchObject({ target: 'demo-pkg@1.2.3', kind: 'package', files: 4 });
+    // The same list the real tarball holds (GNU tar lists it).
+    const listed = execFileSync('tar', ['-tzf', join(root, 'demo-pkg-1.2.3.tgz')], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((p) => p.replace(/^package\//, ''));
+    expect(entries.map((e) => e.packagePath).sort()).toEqual(listed.sort());
+    expect(entries.find((e) => e.packagePath === 'dist/cli.js')?.bytes?.toString()).toBe('console.log(1);\n');
+  });
+
+  it('reports pack-failed with npm\'s reason when npm cannot pack', async () => {
+    write('broken/package.json', '{ "name": "broken", ');
+    const reader = await openPackedPackage(join(root, 'broken'));
+    const { entries, errors } = await drain(reader);
+    expect(entries).toEqual([]);
+    expect(errors).toMatchObject([{ code: 'pack-failed' }]);
+    expect(errors[0].message).toMatch(/JSON|parse/i);
+  });
+});
+
 describe('tarball reader', () => {
   it('streams an npm pack tarball, stripping package/', async () => {
-    execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', root], {
-      cwd: join(root, 'pkg'),
-      stdio: 'pipe',
-    });
     const { entries, errors, reader } = await scanTarget('demo-pkg-1.2.3.tgz', root);
     expect(errors).toEqual([]);
     expect(reader.summary.kind).toBe('tarball');

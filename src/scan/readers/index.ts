@@ -11,6 +11,7 @@ import { hasArchiveName, sniffFile, type FileShape } from './sniff.js';
 import { openTarball } from './tarball.js';
 
 export { ReadFailure } from './errors.js';
+export { openPackedPackage, openPackList, npmPackList, PackFailed, type PackList, type OpenPackedOptions } from './packed.js';
 export { sniffKind, isTarHeader, SNIFF_BYTES, type SniffedKind } from './sniff.js';
 export { resolveLimits } from './limits.js';
 
@@ -19,6 +20,22 @@ export interface OpenTargetOptions {
   cwd: string;
   limits?: Partial<ScanLimits>;
 }
+
+/**
+ * Container formats, tried in order on a file's sniffed shape. Readers for wasm, zip/crx or
+ * asar register here; each yields entries like the tarball reader does.
+ */
+interface ContainerFormat {
+  claims(shape: FileShape): boolean;
+  open(display: string, absPath: string, shape: FileShape, ctx: ReaderContext): TargetReader;
+}
+
+const CONTAINERS: ContainerFormat[] = [
+  {
+    claims: (shape) => shape.kind === 'tarball',
+    open: (display, absPath, shape, ctx) => openTarball(display, absPath, shape.kind === 'tarball' && shape.gzip, ctx),
+  },
+];
 
 /**
  * Opens a scan target: a directory, a tarball (gzipped or not, recognised by content), or any
@@ -58,10 +75,10 @@ export async function openTarget(target: string, opts: OpenTargetOptions): Promi
   } catch (err) {
     return failedReader(summary(guessedKind), scanError(display, 'unreadable', `${display}: cannot read: ${describeFsError(err)}`));
   }
+  const container = CONTAINERS.find((c) => c.claims(shape));
+  if (container) return container.open(display, realPath, shape, context('tarball'));
   const archiveNamed = hasArchiveName(target);
   switch (shape.kind) {
-    case 'tarball':
-      return openTarball(display, realPath, shape.gzip, context('tarball'));
     case 'corrupt-gzip':
       if (archiveNamed) {
         return failedReader(

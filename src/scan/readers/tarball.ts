@@ -25,10 +25,11 @@ export function openTarball(display: string, absPath: string, gzip: boolean, ctx
 async function* tarEntries(display: string, absPath: string, gzip: boolean, ctx: ReaderContext): AsyncGenerator<ScanEntry> {
   let failure: ScanError | undefined;
   let filesSeen = 0;
+  let position = 'before the first entry';
   // The first failure wins: later ones (a destroyed entry stream, say) are its echoes.
   const fail = (err: unknown): ScanError => {
     if (!failure) {
-      failure = classify(err, display, filesSeen);
+      failure = classify(err, display, position);
       ctx.errors.push(failure);
     }
     return failure;
@@ -63,6 +64,7 @@ async function* tarEntries(display: string, absPath: string, gzip: boolean, ctx:
         continue;
       }
       const name = checked.name;
+      position = `at entry ${printable(name)}`;
       root.observe(name, header.type === 'directory');
       // Unknown type flags decode as null: read as files (their data is scanned, not dropped).
       const type = (header.type as string | null) ?? 'file';
@@ -177,10 +179,10 @@ function tarEntry(
   };
 }
 
-function classify(err: unknown, display: string, filesSeen: number): ScanError {
+/** @param where e.g. `at entry package/dist/x.js`: the last entry header the stream reached. */
+function classify(err: unknown, display: string, where: string): ScanError {
   if (err instanceof ReaderError) return err.scanError;
   if (isFsError(err)) return scanError(display, 'unreadable', `${display}: cannot read: ${describeFsError(err)}`);
-  const where = filesSeen === 0 ? 'before any file' : `after ${filesSeen} file${filesSeen === 1 ? '' : 's'}`;
   const e = err as NodeJS.ErrnoException | undefined;
   if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
     return scanError(display, 'corrupt-archive', `${display}: gzip data is corrupt or truncated ${where}: ${e.message} (${e.code})`);

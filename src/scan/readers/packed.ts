@@ -1,0 +1,135 @@
+import { spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ScanError, TargetSummary } from '../../core/findings.js';
+import type { ScanLimits, TargetReader } from '../types.js';
+import { diskEntry, failedReader, makeReader, overFileLimit, type ReaderContext } from './common.js';
+import { describeFsError, scanError } from './errors.js';
+import { resolveLimits } from './limits.js';
+
+// "This package as it would be published": ask the real packer which files it would ship,
+// then read exactly those from disk. Listing and reading are separate functions so that the
+// release gate can supply a list computed another way (after lifecycle scripts) and reuse
+// the reading.
+
+export interface PackList {
+  name: string;
+  version: string;
+  /** Package-relative, `/`-separated paths, as the packer reports them. */
+  files: string[];
+}
+
+export class PackFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PackFailed';
+  }
+}
+
+const PACK_TIMEOUT_MS = 120_000;
+
+/** Runs `npm pack --dry-run --json --ignore-scripts` in `dir`. Rejects with PackFailed. */
+export async function npmPackList(dir: string): Promise<PackList> {
+  const { code, stdout, stderr } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], dir);
+  if (code !== 0) throw new PackFailed(`npm pack failed (${code}): ${summarise(stderr, stdout)}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stdout);
+  } catch {
+    throw new PackFailed(`npm pack printed no JSON: ${summarise(stderr, stdout)}`);
+  }
+  const first = Array.isArray(parsed) ? (parsed[0] as Record<string, unknown> | undefined) : undefined;
+  const files = first?.files;
+  if (!first || !Array.isArray(files) || !files.every((f) => typeof f?.path === 'string')) {
+    throw new PackFailed('npm pack --json gave an unexpected shape (no [0].files[].path)');
+  }
+  return {
+    name: String(first.name ?? ''),
+    version: String(first.version ?? ''),
+    files: files.map((f: { path: string }) => f.path),
+  };
+}
+
+export interface OpenPackedOptions {
+  limits?: Partial<ScanLimits>;
+}
+
+/** The package in `dir` as npm would publish it. Never rejects for bad input. */
+export async function openPackedPackage(dir: string, opts: OpenPackedOptions = {}): Promise<TargetReader> {
+  const limits = resolveLimits(opts.limits);
+  let list: PackList;
+  try {
+    list = await npmPackList(dir);
+  } catch (err) {
+    const message = err instanceof PackFailed ? err.message : `npm pack could not run: ${describeFsError(err)}`;
+    const summary: TargetSummary = { target: dir, kind: 'package', files: 0, bytes: 0 };
+    return failedReader(summary, scanError(dir, 'pack-failed', message));
+  }
+  return openPackList(dir, list, limits);
+}
+
+/** Reads the files of a pack list from `dir` (the same limits as any other reader). */
+export function openPackList(dir: string, list: PackList, limits: ScanLimits): TargetReader {
+  const summary: TargetSummary = { target: `${list.name}@${list.version}`, kind: 'package', files: 0, bytes: 0 };
+  const errors: ScanError[] = [];
+  const ctx: ReaderContext = { summary, errors, limits };
+  return makeReader(ctx, async function* () {
+    for (const path of list.files) {
+      const abs = join(dir, path);
+      let size: number;
+      try {
+        const stats = await stat(abs);
+        if (!stats.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
+        size = stats.size;
+      } catch (err) {
+        errors.push(scanError(path, 'unreadable', `${path}: listed by the packer but cannot be read: ${describeFsError(err)}`));
+        continue;
+      }
+      if (!overFileLimit(ctx, path, size)) yield diskEntry(ctx, abs, path, path, size);
+    }
+    if (list.files.length === 0) {
+      errors.push(scanError(summary.target, 'empty-target', `${summary.target}: the packer lists no files; nothing was scanned`));
+    }
+  });
+}
+
+function run(command: string, args: string[], cwd: string): Promise<{ code: number | string; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    // npm is a .cmd shim on Windows, which only a shell can start.
+    const child = spawn(command, args, { cwd, shell: process.platform === 'win32', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    const timer = setTimeout(() => child.kill(), PACK_TIMEOUT_MS);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({
+        code: code ?? `killed by ${signal ?? 'a signal'}`,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
+    });
+  });
+}
+
+/** npm's own error lines (from --json's error object, or stderr), short enough for a report. */
+function summarise(stderr: string, stdout: string): string {
+  try {
+    const e = (JSON.parse(stdout) as { error?: { summary?: string; detail?: string } }).error;
+    if (e?.summary) return clip(e.summary);
+  } catch {
+    // Not JSON: fall back to stderr.
+  }
+  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const errorLines = lines.filter((l) => /^npm (error|ERR!)/.test(l));
+  return clip((errorLines.length > 0 ? errorLines : lines.slice(-5)).join(' | ') || 'no output');
+}
+
+function clip(text: string): string {
+  return text.length > 500 ? `${text.slice(0, 497)}...` : text;
+}
