@@ -1,15 +1,98 @@
-import type { Command } from 'commander';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import type { ResolvedConfig } from '../../core/config-types.js';
+import { exitCodeFor, SEVERITIES, type FailOn } from '../../core/findings.js';
+import { scan } from '../../scan/engine.js';
+import { ConfigError, loadConfig, readBaseline } from '../config.js';
+import { formatReport, redactReport, redactText, REPORT_FORMATS, verdict, type ReportFormat } from '../format/index.js';
 import type { CliContext } from '../main.js';
 
-// Placeholder until its issue lands: the command exists so --help lists it, and refuses with exit 2.
+// `pillbox scan [targets...]`: load the config, run the engine, redact, format, and set the
+// exit code (0 clean, 1 findings at/above the threshold, 2 anything unread or a wrong call).
+
+interface ScanFlags {
+  format: ReportFormat;
+  output?: string;
+  failOn?: FailOn;
+  config?: string;
+  baseline?: string;
+  workspaces?: boolean;
+  comparePrevious?: boolean;
+}
+
 export function registerScan(program: Command, ctx: CliContext): void {
   program
     .command('scan')
-    .description('(not yet available)')
-    .allowUnknownOption()
-    .argument('[args...]')
-    .action(() => {
-      ctx.stderr('pillbox scan: not implemented yet\n');
-      ctx.exitCode = 2;
+    .description('Find source maps and original source in what a package ships, and gate releases on them')
+    .argument('[targets...]', 'directories, files, .tgz/.tar archives, or npm:<name>@<version>; none: this package as npm would publish it')
+    .addOption(new Option('--format <format>', 'report format').choices(REPORT_FORMATS).default('text'))
+    .option('--output <file>', 'write the report to FILE (a one-line summary still goes to stderr)')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 on findings at or above this severity (default: config failOn, else high)').choices([...SEVERITIES, 'none']))
+    .option('--config <file>', 'use this config file instead of pillbox.config.* / package.json#pillbox')
+    .option('--baseline <file>', 'a previous JSON report: findings it already holds are suppressed')
+    .option('--workspaces', 'scan every workspace package as it will be published')
+    .option('--compare-previous', 'compare with the previous published release (size growth)')
+    .action(async (targets: string[], flags: ScanFlags) => {
+      ctx.exitCode = await runScan(targets, flags, ctx);
     });
+}
+
+async function runScan(targets: string[], flags: ScanFlags, ctx: CliContext): Promise<number> {
+  const fail = (message: string): 2 => {
+    ctx.stderr(`pillbox scan: ${message}\n`);
+    return 2;
+  };
+  // Accepted so scripts can be written against the pinned interface, but never silently ignored.
+  if (flags.workspaces) return fail('--workspaces is not supported yet');
+  if (flags.comparePrevious) return fail('--compare-previous is not supported yet');
+  if (flags.output !== undefined && flags.output.trim() === '') return fail('--output needs a file name');
+
+  let config: ResolvedConfig;
+  try {
+    config = await loadConfig({ cwd: ctx.cwd, configPath: flags.config });
+    if (flags.baseline !== undefined) config = { ...config, baseline: resolve(ctx.cwd, flags.baseline) };
+    // Fail closed before scanning: a baseline that cannot be read would un-suppress nothing and
+    // suppress nothing, silently.
+    if (config.baseline !== undefined) readBaseline(config.baseline, flags.baseline ?? `${config.source}: baseline`);
+  } catch (err) {
+    if (err instanceof ConfigError) return fail(`bad-config: ${err.message}`);
+    throw err;
+  }
+  const failOn = flags.failOn ?? config.failOn;
+
+  let report;
+  try {
+    report = await scan(targets, { cwd: ctx.cwd, config });
+  } catch (err) {
+    return fail(redactText(`scan failed: ${(err as Error).message ?? String(err)}`, config.forbid));
+  }
+  const safe = redactReport(report, config.forbid);
+  const toFile = flags.output !== undefined;
+  const color = !toFile && flags.format === 'text' && useColor(ctx);
+  const rendered = formatReport(flags.format, safe, { cwd: ctx.cwd, failOn, color });
+  const exitCode = exitCodeFor(report, failOn);
+  const summary = verdict(safe, failOn).line;
+
+  if (toFile) {
+    const file = resolve(ctx.cwd, flags.output!);
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, rendered);
+    } catch (err) {
+      return fail(`cannot write ${flags.output}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    ctx.stderr(`pillbox: ${flags.format} report written to ${flags.output}. ${summary}\n`);
+  } else {
+    ctx.stdout(rendered);
+    // Machine formats on stdout leave a CI log silent: say the verdict on stderr.
+    if (flags.format === 'json' || flags.format === 'sarif') ctx.stderr(`pillbox: ${summary}\n`);
+  }
+  return exitCode;
+}
+
+function useColor(ctx: CliContext): boolean {
+  if (ctx.env.NO_COLOR) return false;
+  if (ctx.env.FORCE_COLOR && ctx.env.FORCE_COLOR !== '0') return true;
+  return ctx.isTTY;
 }
