@@ -7,3 +7,4 @@ export { sealManifest, openManifest, isManifestEnvelope } from './core/manifest-
 export type { ManifestEnvelope } from './core/manifest-envelope.js';
 export type * from './core/decoy-types.js';
 export { VERSION } from './core/version.js';
+export { scan } from './scan/engine.js';

@@ -1,0 +1,157 @@
+import { posix } from 'node:path';
+import type { ScanError } from '../core/findings.js';
+import { KEY_PATTERN } from '../core/key.js';
+import { isManifestEnvelope } from '../core/manifest-envelope.js';
+import { LineIndex, looksLikeText } from './bytes.js';
+import { exposedSources, mapExposure } from './exposure.js';
+import type { FileFacts, ForbiddenHit, MapFact, PrivateKind } from './facts.js';
+import { searchBytes, searchText, type CompiledForbid } from './forbidden.js';
+import { extractDirectives, findInlineMaps } from './references.js';
+import { decodeContent, sniffMap, type MapSummary } from './sourcemap.js';
+
+// The per-file pass: everything that needs the file's bytes, done once while they are in hand.
+
+export interface FileInput {
+  path: string;
+  packagePath: string;
+  size: number;
+}
+
+export interface AnalyseOptions {
+  forbid: readonly CompiledForbid[];
+  maxBytes: number;
+}
+
+const CODE_EXT = /\.(?:[cm]?jsx?|[cm]?tsx?|html?|vue|svelte|astro)$/i;
+const CSS_EXT = /\.(?:css|scss|sass|less|styl|pcss)$/i;
+const ORIGINAL_EXT = /\.(?:[cm]?ts|tsx|vue|svelte)$/i;
+const DECLARATION = /\.d\.(?:[cm]?ts|[^/.]+\.ts)$/i;
+const CONFIG_NAME = /^pillbox\.config\.(?:json|[cm]?[jt]s)$/i;
+/** Manifests are small JSON; larger files are not parsed to look for one. */
+const MANIFEST_MAX_BYTES = 16 * 1024 * 1024;
+
+export function isOriginalSource(packagePath: string): boolean {
+  if (!ORIGINAL_EXT.test(packagePath) || DECLARATION.test(packagePath)) return false;
+  // A bundled dependency's sources are not this package's own.
+  return !/(?:^|\/)node_modules\//.test(packagePath);
+}
+
+function codeKind(packagePath: string, buf: Buffer): 'js' | 'css' | undefined {
+  if (CSS_EXT.test(packagePath)) return 'css';
+  if (CODE_EXT.test(packagePath)) return 'js';
+  // Extension-less executables (bin scripts) start with a shebang.
+  if (!/\.[^/]+$/.test(posix.basename(packagePath)) && buf[0] === 0x23 && buf[1] === 0x21) return 'js';
+  return undefined;
+}
+
+function privateKinds(input: FileInput, buf: Buffer): PrivateKind[] {
+  const kinds: PrivateKind[] = [];
+  if (/(?:^|\/)\.pillbox\//.test(input.packagePath)) kinds.push('pillbox-dir');
+  if (CONFIG_NAME.test(posix.basename(input.packagePath)) && buf.indexOf('forbid') >= 0) kinds.push('config-with-forbid');
+  if (buf.length <= MANIFEST_MAX_BYTES && buf.indexOf('"pillbox"') >= 0 && buf.indexOf('manifest/v1') >= 0) {
+    try {
+      if (isManifestEnvelope(JSON.parse(buf.toString('utf8')))) kinds.push('manifest');
+    } catch {
+      // not JSON: not an envelope
+    }
+  }
+  for (let at = buf.indexOf('pbk1_'); at >= 0; at = buf.indexOf('pbk1_', at + 5)) {
+    const window = buf.toString('latin1', Math.max(0, at - 1), at + 49);
+    if (KEY_PATTERN.test(window)) {
+      kinds.push('key');
+      break;
+    }
+  }
+  return kinds;
+}
+
+function mapFact(summary: MapSummary, form: string[], inline: boolean): MapFact {
+  return { inline, form, summary, sources: exposedSources(summary), exposure: mapExposure(summary) };
+}
+
+/** Searches decoded sourcesContent of a map; adds hits to `acc` keyed by rule label. */
+function searchMapContent(rules: readonly CompiledForbid[], map: MapSummary, prefix: string, acc: Map<string, ForbiddenHit>): void {
+  map.entries.forEach((entry, index) => {
+    if (!entry.content) return;
+    const text = decodeContent(map.body, entry.content);
+    for (const rule of rules) {
+      const r = searchText(rule, text);
+      if (r.count === 0) continue;
+      const hit = acc.get(rule.label) ?? { rule: rule.label, where: [], count: 0 };
+      hit.count += r.count;
+      if (hit.where.length < 5) hit.where.push(`${prefix}sourcesContent[${index}]`);
+      acc.set(rule.label, hit);
+    }
+  });
+}
+
+export function analyseFile(input: FileInput, buf: Buffer, options: AnalyseOptions): { facts: FileFacts; errors: ScanError[] } {
+  const errors: ScanError[] = [];
+  const facts: FileFacts = {
+    path: input.path,
+    packagePath: input.packagePath,
+    size: input.size,
+    inlineMaps: [],
+    directives: [],
+    private: privateKinds(input, buf),
+    originalSource: isOriginalSource(input.packagePath),
+    forbidden: [],
+  };
+  const isText = looksLikeText(buf);
+  let lineIndex: LineIndex | undefined;
+  const position = (offset: number) => (lineIndex ??= new LineIndex(buf)).position(offset);
+
+  const sniff = sniffMap(buf, input.packagePath, { maxBytes: options.maxBytes });
+  let searchable = buf;
+  if (sniff.kind === 'map') {
+    facts.fileMap = mapFact(sniff.map, sniff.form.length > 0 ? sniff.form : ['file'], false);
+    searchable = sniff.body;
+  } else if (sniff.kind === 'invalid') {
+    errors.push({ path: input.path, code: sniff.code, message: sniff.message });
+  } else if (isText) {
+    const kind = codeKind(input.packagePath, buf);
+    if (kind) facts.directives = extractDirectives(buf, { css: kind === 'css' }).map((d) => ({ ...d, position: position(d.offset) }));
+    for (const inline of findInlineMaps(buf)) {
+      if (inline.sniff.kind === 'invalid') {
+        errors.push({ path: input.path, code: 'invalid-map', message: `inline data: URI at ${fmtPos(position(inline.offset))}: ${inline.sniff.message}` });
+        continue;
+      }
+      const fact = mapFact(inline.sniff.map, inline.sniff.form, true);
+      fact.position = position(inline.offset);
+      facts.inlineMaps.push(fact);
+    }
+  }
+
+  if (options.forbid.length > 0) {
+    const hits = new Map<string, ForbiddenHit>();
+    const textual = searchable === buf ? isText : looksLikeText(searchable);
+    for (const rule of options.forbid) {
+      const r = searchBytes(rule, searchable, textual);
+      if (r.count === 0) continue;
+      hits.set(rule.label, {
+        rule: rule.label,
+        where: [searchable === buf ? 'code' : 'decompressed'],
+        count: r.count,
+        position: searchable === buf && textual ? position(r.first) : undefined,
+      });
+    }
+    if (facts.fileMap) {
+      // In a map file the raw JSON holds sourcesContent too: count decoded content hits only,
+      // and the raw text only for what lies outside it (names, paths).
+      const content = new Map<string, ForbiddenHit>();
+      searchMapContent(options.forbid, facts.fileMap.summary, '', content);
+      for (const [label, hit] of content) hits.set(label, hit);
+      for (const hit of hits.values()) if (hit.where[0] === 'code' || hit.where[0] === 'decompressed') hit.where[0] = 'map JSON';
+    }
+    facts.inlineMaps.forEach((m, i) => searchMapContent(options.forbid, m.summary, `inline map ${i + 1} `, hits));
+    facts.forbidden = [...hits.values()];
+  }
+  // The decoded bytes are only needed for the search above; keep facts small.
+  if (facts.fileMap) facts.fileMap.summary = { ...facts.fileMap.summary, body: Buffer.alloc(0) };
+  for (const m of facts.inlineMaps) m.summary = { ...m.summary, body: Buffer.alloc(0) };
+  return { facts, errors };
+}
+
+function fmtPos(p: { line: number; column: number }): string {
+  return `${p.line}:${p.column}`;
+}

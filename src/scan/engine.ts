@@ -1,0 +1,180 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import picomatch from 'picomatch';
+import type { ResolvedConfig } from '../core/config-types.js';
+import { DEFAULT_CONFIG } from '../core/config-types.js';
+import { SEVERITY_RANK, type Exposure, type Finding, type Report, type ScanError, type TargetSummary } from '../core/findings.js';
+import { VERSION } from '../core/version.js';
+import { analyseFile } from './analyse-file.js';
+import { ExposureCounter, exposureSummary } from './exposure.js';
+import type { FileFacts, PackageFacts } from './facts.js';
+import { compileForbid, redact, type CompiledForbid } from './forbidden.js';
+import { linkPackage } from './link.js';
+import { openPackedPackage, openTarget, ReadFailure, resolveLimits } from './readers/index.js';
+import { RULES } from './rules/index.js';
+import { toFinding, type FindingInput } from './rules/types.js';
+import type { ScanLimits, TargetReader } from './types.js';
+
+// The scan engine: open each target, analyse every file while it streams by, then run the
+// package-level rules per target, apply the config (allow, baseline) and build the report.
+
+export interface ScanOptions {
+  cwd: string;
+  config?: ResolvedConfig;
+  limits?: Partial<ScanLimits>;
+  onProgress?: (p: { files: number; bytes: number }) => void;
+}
+
+/**
+ * Scans `targets` (directories, files, tarballs); no targets = the package in `cwd` as the
+ * package manager would publish it. Never rejects for bad input: what cannot be read is in
+ * `report.errors` (exit 2).
+ */
+export async function scan(targets: string[], options: ScanOptions): Promise<Report> {
+  const limits = resolveLimits(options.limits);
+  const readers: TargetReader[] = [];
+  if (targets.length === 0) readers.push(await openPackedPackage(options.cwd, { limits }));
+  for (const target of targets) readers.push(await openTarget(target, { cwd: options.cwd, limits }));
+  return scanReaders(readers, { ...options, limits });
+}
+
+/** The engine behind `scan()`, for callers that open their own readers (build gate, tests). */
+export async function scanReaders(readers: TargetReader[], options: ScanOptions): Promise<Report> {
+  const config = options.config ?? DEFAULT_CONFIG;
+  const limits = resolveLimits(options.limits);
+  const forbid = compileForbid(config.forbid);
+  const errors: ScanError[] = [];
+  const targets: TargetSummary[] = [];
+  const raw: Array<{ finding: Finding; packagePath: string }> = [];
+  const progress = { files: 0, bytes: 0 };
+  const exposure = new ExposureCounter();
+  let maps = 0;
+  let mapsWithContent = 0;
+
+  for (const reader of readers) {
+    const pkg = await readPackage(reader, forbid, limits, errors, (bytes) => {
+      progress.files++;
+      progress.bytes += bytes;
+      options.onProgress?.({ ...progress });
+    });
+    targets.push(reader.summary);
+    for (const error of reader.errors) errors.push(error);
+    const links = linkPackage(pkg);
+    const emitted: FindingInput[] = [];
+    for (const rule of RULES) rule.run({ pkg, links, emit: (f) => emitted.push(f) });
+    for (const input of emitted) raw.push({ finding: toFinding(input), packagePath: input.file.packagePath });
+    for (const file of pkg.files) {
+      for (const map of file.fileMap ? [file.fileMap, ...file.inlineMaps] : file.inlineMaps) {
+        maps++;
+        if (map.exposure.sourcesWithContent > 0) mapsWithContent++;
+        exposure.add(map.sources);
+      }
+    }
+  }
+
+  const suppressed = { allowed: 0, baseline: 0 };
+  const baseline = config.baseline ? await readBaseline(config.baseline, options.cwd, errors) : undefined;
+  const allow = config.allow.map((rule) => ({ rule, match: picomatch(rule.path, { dot: true }) }));
+  const findings: Finding[] = [];
+  for (const { finding, packagePath } of raw) {
+    if (allow.some(({ rule, match }) => (rule.code === undefined || rule.code === finding.code) && match(packagePath))) {
+      suppressed.allowed++;
+      continue;
+    }
+    if (baseline?.has(finding.fingerprint)) {
+      suppressed.baseline++;
+      continue;
+    }
+    findings.push(forbid.length > 0 ? redactFinding(forbid, finding) : finding);
+  }
+  findings.sort(compareFindings);
+
+  const totals = exposure.totals();
+  const reportExposure: Exposure = { ...totals, maps, mapsWithContent, summary: exposureSummary(maps, mapsWithContent, totals) };
+  return {
+    version: 1,
+    tool: { name: 'pillbox', version: VERSION },
+    targets,
+    findings,
+    suppressed,
+    exposure: forbid.length > 0 ? redactDeep(forbid, reportExposure) : reportExposure,
+    errors: forbid.length > 0 ? errors.map((e) => redactDeep(forbid, e)) : errors,
+  };
+}
+
+async function readPackage(
+  reader: TargetReader,
+  forbid: CompiledForbid[],
+  limits: ScanLimits,
+  errors: ScanError[],
+  onFile: (bytes: number) => void,
+): Promise<PackageFacts> {
+  const files: FileFacts[] = [];
+  const byPackagePath = new Map<string, FileFacts>();
+  for await (const entry of reader.entries()) {
+    let buf: Buffer;
+    try {
+      buf = await entry.read();
+    } catch (err) {
+      // ReadFailure: the reader already recorded it.
+      if (!(err instanceof ReadFailure)) errors.push({ path: entry.path, code: 'unreadable', message: `${entry.path}: ${(err as Error).message}` });
+      continue;
+    }
+    const result = analyseFile(entry, buf, { forbid, maxBytes: limits.maxFileBytes });
+    files.push(result.facts);
+    byPackagePath.set(entry.packagePath, result.facts);
+    for (const error of result.errors) errors.push(error);
+    onFile(buf.length);
+  }
+  return { target: reader.summary.target, files, byPackagePath };
+}
+
+async function readBaseline(path: string, cwd: string, errors: ScanError[]): Promise<Set<string> | undefined> {
+  const abs = resolve(cwd, path);
+  let text: string;
+  try {
+    text = await readFile(abs, 'utf8');
+  } catch (err) {
+    errors.push({ path, code: 'unreadable', message: `baseline ${path} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+    return undefined;
+  }
+  try {
+    const report = JSON.parse(text) as { findings?: Array<{ fingerprint?: unknown }> };
+    if (!Array.isArray(report.findings)) throw new Error('it has no findings array');
+    return new Set(report.findings.map((f) => f.fingerprint).filter((f): f is string => typeof f === 'string'));
+  } catch (err) {
+    errors.push({ path, code: 'bad-config', message: `baseline ${path} is not a pillbox JSON report: ${(err as Error).message}` });
+    return undefined;
+  }
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+    cmp(a.path, b.path) ||
+    cmp(a.code, b.code) ||
+    (a.line ?? 0) - (b.line ?? 0) ||
+    (a.column ?? 0) - (b.column ?? 0) ||
+    cmp(a.fingerprint, b.fingerprint)
+  );
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Forbidden strings never reach output, not even inside a path or an example. */
+function redactFinding(forbid: CompiledForbid[], finding: Finding): Finding {
+  return redactDeep(forbid, finding);
+}
+
+function redactDeep<T>(forbid: CompiledForbid[], value: T): T {
+  if (typeof value === 'string') return redact(forbid, value) as T;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(forbid, v)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = k === 'fingerprint' ? v : redactDeep(forbid, v);
+    return out as T;
+  }
+  return value;
+}

@@ -1,0 +1,321 @@
+import { findAll, LineWalker, skipJsonSpace, whitespaceAt } from './bytes.js';
+import { inspectMapJson, type MapSniff } from './sourcemap.js';
+
+// Reference comments and inline maps, found by byte search first.
+//
+// A reference is a `sourceMappingURL` (or `sourceURL`, `debugId`) comment in comment position,
+// by ECMA-426's "extract a Source Map URL without parsing" line scan (§ Linking through inline
+// annotations), for JS and, with `/* */` only, CSS. Two deliberate additions:
+// - the fix the spec announces for its own ambiguity: a comment whose value holds a quote or a
+//   backtick is not a reference (`"//# sourceMappingURL=" + name` in a tool's source is not one);
+// - comments inside eval strings (`eval("...\n//# sourceURL=webpack://...")`), which the
+//   evaluated code does carry: recognised after an escaped line break.
+// An inline map is a `data:` URI that decodes to a valid map, wherever it stands.
+
+export type DirectiveName = 'sourceMappingURL' | 'sourceURL' | 'debugId';
+export const DIRECTIVE_NAMES: DirectiveName[] = ['sourceMappingURL', 'sourceURL', 'debugId'];
+
+export interface Directive {
+  name: DirectiveName;
+  /** The value as written; data: URIs are summarised (their bytes are inspected as inline maps). */
+  value: string;
+  /** Byte range of the value. */
+  valueStart: number;
+  valueEnd: number;
+  /** Byte offset of the comment marker (`//`, `/*`). */
+  offset: number;
+  form: 'line-comment' | 'block-comment' | 'eval-string';
+  /** Written with the legacy `@` instead of `#`. */
+  legacy: boolean;
+}
+
+const SLASH = 0x2f;
+const STAR = 0x2a;
+
+/** Longest value we copy into a report; longer ones are cut (data: URIs are never copied). */
+const MAX_VALUE_CHARS = 2048;
+
+function nameAt(buf: Buffer, i: number, end: number): DirectiveName | undefined {
+  for (const name of DIRECTIVE_NAMES) {
+    if (i + name.length + 1 <= end && buf.toString('latin1', i, i + name.length) === name && buf[i + name.length] === 0x3d) return name;
+  }
+  return undefined;
+}
+
+function isQuote(b: number): boolean {
+  return b === 0x22 || b === 0x27 || b === 0x60;
+}
+
+/**
+ * ECMA-426 "match a Source Map URL in a comment": /^[@#]\s*NAME=(\S*?)\s*$/ over the comment
+ * [start, end), done on bytes. Returns undefined when it does not match.
+ */
+function matchComment(buf: Buffer, start: number, end: number): { name: DirectiveName; legacy: boolean; valueStart: number; valueEnd: number } | undefined {
+  const marker = buf[start];
+  if (marker !== 0x23 && marker !== 0x40) return undefined;
+  let i = start + 1;
+  for (let w = whitespaceAt(buf, i); w > 0 && i < end; w = whitespaceAt(buf, i)) i += w;
+  const name = nameAt(buf, i, end);
+  if (!name) return undefined;
+  i += name.length + 1;
+  const valueStart = i;
+  while (i < end && whitespaceAt(buf, i) === 0) {
+    // The announced fix for ambiguous extraction: quotes mean this is not a real comment.
+    if (isQuote(buf[i])) return undefined;
+    i++;
+  }
+  const valueEnd = i;
+  while (i < end) {
+    const w = whitespaceAt(buf, i);
+    if (w === 0) return undefined;
+    i += w;
+  }
+  return { name, legacy: marker === 0x40, valueStart, valueEnd };
+}
+
+function summariseValue(buf: Buffer, start: number, end: number): string {
+  if (buf.toString('latin1', start, Math.min(end, start + 5)).toLowerCase() === 'data:') {
+    const comma = buf.indexOf(0x2c, start);
+    const header = comma > 0 && comma < end && comma - start < 256 ? buf.toString('utf8', start, comma + 1) : 'data:';
+    return `${header}… (${end - start} chars)`;
+  }
+  const text = buf.toString('utf8', start, Math.min(end, start + MAX_VALUE_CHARS));
+  return end - start > MAX_VALUE_CHARS ? `${text}…` : text;
+}
+
+/** Scans one line as ECMA-426 does, collecting every matching comment. */
+function scanLine(buf: Buffer, start: number, end: number, css: boolean, out: Directive[]): void {
+  let pos = start;
+  while (pos < end) {
+    for (let w = whitespaceAt(buf, pos); w > 0 && pos < end; w = whitespaceAt(buf, pos)) pos += w;
+    if (pos >= end) break;
+    if (buf[pos] === SLASH && pos + 1 < end) {
+      const second = buf[pos + 1];
+      if (second === SLASH && !css) {
+        const m = matchComment(buf, pos + 2, end);
+        if (m) pushMatch(buf, m, pos, 'line-comment', out, end);
+        break;
+      }
+      if (second === STAR) {
+        const close = buf.indexOf('*/', pos + 2, 'latin1');
+        if (close < 0 || close >= end) break; // unclosed on this line: nothing more to see here
+        const m = matchComment(buf, pos + 2, close);
+        if (m) pushMatch(buf, m, pos, 'block-comment', out, close);
+        pos = close + 2;
+        continue;
+      }
+      pos += 2;
+      continue;
+    }
+    // Code: nothing but a slash can start a comment, so jump to the next one.
+    const next = buf.indexOf(SLASH, pos + 1);
+    pos = next < 0 || next > end ? end : next;
+  }
+}
+
+function pushMatch(
+  buf: Buffer,
+  m: { name: DirectiveName; legacy: boolean; valueStart: number; valueEnd: number },
+  offset: number,
+  form: Directive['form'],
+  out: Directive[],
+  commentEnd: number,
+): void {
+  // A line comment whose value holds `*/` is the tail of something else (the spec's planned fix).
+  if (form === 'line-comment') {
+    const close = buf.indexOf('*/', m.valueStart, 'latin1');
+    if (close >= 0 && close < commentEnd) return;
+  }
+  out.push({
+    name: m.name,
+    value: summariseValue(buf, m.valueStart, m.valueEnd),
+    valueStart: m.valueStart,
+    valueEnd: m.valueEnd,
+    offset,
+    form,
+    legacy: m.legacy,
+  });
+}
+
+/** `//# NAME=value` inside a string literal, right after an escaped line break (`\n`). */
+function evalStringDirective(buf: Buffer, at: number, name: DirectiveName): Directive | undefined {
+  let i = at - 1;
+  while (i >= 0 && buf[i] === 0x20) i--;
+  const marker = buf[i];
+  if (marker !== 0x23 && marker !== 0x40) return undefined;
+  if (buf[i - 1] !== SLASH || buf[i - 2] !== SLASH) return undefined;
+  const slashes = i - 2;
+  // An escaped line break: \n (or \r, \u2028...) in the enclosing string literal.
+  const escaped = buf[slashes - 2] === 0x5c && (buf[slashes - 1] === 0x6e || buf[slashes - 1] === 0x72);
+  if (!escaped) return undefined;
+  const valueStart = at + name.length + 1;
+  let j = valueStart;
+  while (j < buf.length) {
+    const b = buf[j];
+    if (b <= 0x20 || b === 0x5c || isQuote(b)) break;
+    j++;
+  }
+  if (j === valueStart) return undefined;
+  return {
+    name,
+    value: summariseValue(buf, valueStart, j),
+    valueStart,
+    valueEnd: j,
+    offset: slashes,
+    form: 'eval-string',
+    legacy: marker === 0x40,
+  };
+}
+
+/**
+ * All reference comments in a JS (or, with `css`, CSS) file, in file order. Only lines that hold
+ * one of the names are scanned, so the cost is a few native searches plus those lines.
+ */
+export function extractDirectives(buf: Buffer, options: { css?: boolean } = {}): Directive[] {
+  const css = options.css ?? false;
+  const hits: Array<{ at: number; name: DirectiveName }> = [];
+  for (const name of DIRECTIVE_NAMES) {
+    for (const at of findAll(buf, `${name}=`)) hits.push({ at, name });
+  }
+  if (hits.length === 0) return [];
+  hits.sort((a, b) => a.at - b.at);
+  const out: Directive[] = [];
+  const lines = new LineWalker(buf);
+  let scannedLineStart = -1;
+  const seen = new Set<number>();
+  for (const hit of hits) {
+    const line = lines.lineAround(hit.at);
+    if (line.start !== scannedLineStart) {
+      scannedLineStart = line.start;
+      const before = out.length;
+      scanLine(buf, line.start, line.end, css, out);
+      for (let k = before; k < out.length; k++) seen.add(out[k].valueStart);
+    }
+    if (!css && !seen.has(hit.at + hit.name.length + 1)) {
+      const d = evalStringDirective(buf, hit.at, hit.name);
+      if (d) {
+        seen.add(d.valueStart);
+        out.push(d);
+      }
+    }
+  }
+  return out.sort((a, b) => a.offset - b.offset);
+}
+
+export interface InlineMap {
+  /** Byte offset of `data:`. */
+  offset: number;
+  /** Byte length of the whole URI. */
+  length: number;
+  encoding: 'base64' | 'percent';
+  /** The decoded map, or why it could not be read. */
+  sniff: Exclude<MapSniff, { kind: 'not-map' }>;
+}
+
+const DATA = Buffer.from('data:', 'latin1');
+const HEADER_MAX = 200;
+
+function isHeaderByte(b: number): boolean {
+  // mediatype and parameters: token characters, '/', ';', '=' (no spaces, no quotes).
+  return (
+    (b >= 0x30 && b <= 0x39) ||
+    (b >= 0x41 && b <= 0x5a) ||
+    (b >= 0x61 && b <= 0x7a) ||
+    b === 0x2f ||
+    b === 0x3b ||
+    b === 0x3d ||
+    b === 0x2d ||
+    b === 0x2e ||
+    b === 0x2b ||
+    b === 0x5f ||
+    b === 0x25
+  );
+}
+
+function isBase64Byte(b: number): boolean {
+  return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x2b || b === 0x2f || b === 0x3d || b === 0x2d || b === 0x5f;
+}
+
+function isPercentPayloadByte(b: number): boolean {
+  // Stops at white space, quotes, backslashes (escapes in string literals) and URI delimiters.
+  return b > 0x20 && b !== 0x7f && !isQuote(b) && b !== 0x5c && b !== 0x3c && b !== 0x3e && b !== 0x29;
+}
+
+function percentDecode(buf: Buffer, start: number, end: number): Buffer {
+  const out = Buffer.allocUnsafe(end - start);
+  let o = 0;
+  for (let i = start; i < end; i++) {
+    const b = buf[i];
+    if (b === 0x25 && i + 2 < end) {
+      const hi = hexValue(buf[i + 1]);
+      const lo = hexValue(buf[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out[o++] = (hi << 4) | lo;
+        i += 2;
+        continue;
+      }
+    }
+    out[o++] = b;
+  }
+  return out.subarray(0, o);
+}
+
+function hexValue(b: number): number {
+  if (b >= 0x30 && b <= 0x39) return b - 0x30;
+  if (b >= 0x61 && b <= 0x66) return b - 0x57;
+  if (b >= 0x41 && b <= 0x46) return b - 0x37;
+  return -1;
+}
+
+function decodedStartsWithBrace(decoded: Buffer): boolean {
+  const at = skipJsonSpace(decoded);
+  return decoded[at] === 0x7b;
+}
+
+/**
+ * Every `data:` URI in `buf` that decodes to a source map (or to something that starts like one
+ * but cannot be read, reported as invalid). Images and other payloads are rejected after
+ * decoding their first bytes.
+ */
+export function findInlineMaps(buf: Buffer): InlineMap[] {
+  const out: InlineMap[] = [];
+  let at = buf.indexOf(DATA);
+  while (at >= 0) {
+    const next = inspectDataUri(buf, at);
+    if (next.map) out.push(next.map);
+    at = buf.indexOf(DATA, Math.max(next.end, at + DATA.length));
+  }
+  return out;
+}
+
+function inspectDataUri(buf: Buffer, at: number): { end: number; map?: InlineMap } {
+  const headerStart = at + DATA.length;
+  let i = headerStart;
+  const headerLimit = Math.min(buf.length, headerStart + HEADER_MAX);
+  while (i < headerLimit && isHeaderByte(buf[i])) i++;
+  if (buf[i] !== 0x2c /* , */) return { end: headerStart };
+  const header = buf.toString('latin1', headerStart, i).toLowerCase();
+  const payloadStart = i + 1;
+  const base64 = /;base64$/.test(header);
+  let j = payloadStart;
+  if (base64) {
+    while (j < buf.length && isBase64Byte(buf[j])) j++;
+  } else if (buf[payloadStart] === 0x7b) {
+    // Raw JSON after the comma (legal in a comment): up to the end of the line.
+    while (j < buf.length && buf[j] !== 0x0a && buf[j] !== 0x0d) j++;
+    const close = buf.lastIndexOf('*/', j, 'latin1');
+    if (close >= payloadStart) j = close;
+  } else {
+    while (j < buf.length && isPercentPayloadByte(buf[j])) j++;
+  }
+  if (j - payloadStart < 16) return { end: j };
+  // Peek at the first decoded bytes before decoding megabytes.
+  const peekEnd = Math.min(j, payloadStart + 64);
+  const head = base64 ? Buffer.from(buf.toString('latin1', payloadStart, peekEnd - ((peekEnd - payloadStart) % 4)), 'base64') : percentDecode(buf, payloadStart, peekEnd);
+  if (!decodedStartsWithBrace(head)) return { end: j };
+  const decoded = base64 ? Buffer.from(buf.toString('latin1', payloadStart, j), 'base64') : percentDecode(buf, payloadStart, j);
+  const start = skipJsonSpace(decoded);
+  const sniff = inspectMapJson(decoded, start, [base64 ? 'inline-base64' : 'inline-percent']);
+  if (sniff.kind === 'not-map') return { end: j };
+  return { end: j, map: { offset: at, length: j - at, encoding: base64 ? 'base64' : 'percent', sniff } };
+}

@@ -1,0 +1,288 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { JsonCursor, JsonSyntaxError, type StringStats } from './json-walk.js';
+import { skipJsonSpace } from './bytes.js';
+
+// Source maps are found by content, never by name: any file (after stripping a `)]}'` line and
+// decompressing gzip/brotli) whose JSON is an object with `version: 3` and `mappings` or
+// `sections` is a map. See research/leak-forms.md §5 rows 1, 2, 8, 10, 14, 16.
+
+/** Index maps may hold index maps (the spec forbids it, real files do not care); bound it. */
+export const MAX_SECTION_DEPTH = 32;
+
+export interface RawSource {
+  /** As written in `sources` (null when the entry is null or not a string). */
+  source: string | null;
+  /** The `sourceRoot` in force for this entry (its section's own). */
+  sourceRoot?: string;
+  /** Content stats, when `sourcesContent[i]` is a non-empty string. */
+  content?: StringStats;
+}
+
+/** What a map holds, flattened over index-map sections. */
+export interface MapSummary {
+  kind: 'map' | 'index-map';
+  file?: string;
+  sourceRoot?: string;
+  debugId?: string;
+  entries: RawSource[];
+  /** Legacy `sections[].url` references (rev3 draft): external maps named, not embedded. */
+  sectionUrls: string[];
+  sections: number;
+  /** The bytes the ranges in `entries[].content` point into. */
+  body: Buffer;
+}
+
+export type MapSniff =
+  | { kind: 'not-map' }
+  | { kind: 'map'; form: string[]; map: MapSummary; body: Buffer }
+  | { kind: 'invalid'; form: string[]; message: string; code: 'invalid-map' | 'corrupt-archive' | 'too-large' };
+
+export interface SniffOptions {
+  /** Largest decompressed size accepted. */
+  maxBytes: number;
+}
+
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+const XSSI_PREFIX = Buffer.from(")]}'", 'latin1');
+const VERSION_KEY = Buffer.from('"version"', 'latin1');
+const MAPPINGS_KEY = Buffer.from('"mappings"', 'latin1');
+const SECTIONS_KEY = Buffer.from('"sections"', 'latin1');
+/** What a map attempt starts with; truncated or broken files that start so are invalid maps. */
+const MAP_HEAD = /^\{\s*"(?:version"\s*:\s*3\b|sources"\s*:|sourcesContent"\s*:|mappings"\s*:|sections"\s*:)/;
+
+export function isCompressedName(name: string): 'gzip' | 'brotli' | undefined {
+  if (/\.gz$/i.test(name)) return 'gzip';
+  if (/\.br$/i.test(name)) return 'brotli';
+  return undefined;
+}
+
+/**
+ * Decompresses gzip (by magic bytes or `.gz`) and brotli (by `.br`; brotli has no magic).
+ * Returns undefined when the file is not compressed.
+ */
+export function decompress(
+  buf: Buffer,
+  name: string,
+  maxBytes: number,
+): { body: Buffer; form: string } | { error: string; code: 'corrupt-archive' | 'too-large' } | undefined {
+  const byName = isCompressedName(name);
+  const gzip = buf.length >= 2 && buf[0] === GZIP_MAGIC_0 && buf[1] === GZIP_MAGIC_1;
+  if (!gzip && byName !== 'brotli') return undefined;
+  const kind = gzip ? 'gzip' : 'brotli';
+  try {
+    const body = kind === 'gzip' ? gunzipSync(buf, { maxOutputLength: maxBytes }) : brotliDecompressSync(buf, { maxOutputLength: maxBytes });
+    return { body, form: kind };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE' || /larger than|maxOutputLength/i.test((err as Error).message)) {
+      return { error: `${kind} content exceeds ${maxBytes} bytes once decompressed`, code: 'too-large' };
+    }
+    return { error: `cannot decompress ${kind}: ${(err as Error).message}`, code: 'corrupt-archive' };
+  }
+}
+
+/** Strips the `)]}'` anti-XSSI first line a map may carry (the spec says consumers strip it). */
+export function stripXssiPrefix(buf: Buffer): Buffer | undefined {
+  const at = skipJsonSpace(buf);
+  if (buf.compare(XSSI_PREFIX, 0, XSSI_PREFIX.length, at, at + XSSI_PREFIX.length) !== 0) return undefined;
+  let i = at + XSSI_PREFIX.length;
+  while (i < buf.length && buf[i] !== 0x0a && buf[i] !== 0x0d) i++;
+  return buf.subarray(i);
+}
+
+/**
+ * Decides whether `buf` (a whole file) is a source map, and summarises it. Never throws.
+ * `name` only matters for brotli (which has no magic bytes).
+ */
+export function sniffMap(buf: Buffer, name: string, options: SniffOptions): MapSniff {
+  const form: string[] = [];
+  let body = buf;
+  const unpacked = decompress(buf, name, options.maxBytes);
+  if (unpacked) {
+    if ('error' in unpacked) {
+      // A compressed file we cannot open is unreadable, map or not: fail closed.
+      return { kind: 'invalid', form: [isCompressedName(name) ?? 'gzip'], message: unpacked.error, code: unpacked.code };
+    }
+    body = unpacked.body;
+    form.push(unpacked.form);
+  }
+  const unprefixed = stripXssiPrefix(body);
+  if (unprefixed) {
+    body = unprefixed;
+    form.push('xssi-prefixed');
+  }
+  const start = skipJsonSpace(body);
+  if (body[start] !== 0x7b) return { kind: 'not-map' };
+  // Cheap byte checks before any walking: a map names these keys somewhere.
+  if (body.indexOf(VERSION_KEY, start) < 0) return { kind: 'not-map' };
+  if (body.indexOf(MAPPINGS_KEY, start) < 0 && body.indexOf(SECTIONS_KEY, start) < 0) return { kind: 'not-map' };
+  return inspectMapJson(body, start, form);
+}
+
+/** Inspects JSON that may be a map, starting at the `{` at `start`. */
+export function inspectMapJson(body: Buffer, start: number, form: string[] = []): MapSniff {
+  const seen: SeenKeys = { version3: false, mapKey: false };
+  try {
+    const cursor = new JsonCursor(body, start);
+    const top = walkMap(cursor, 0, seen);
+    if (!top.isMap) return { kind: 'not-map' };
+    return { kind: 'map', form, map: flatten(top, body), body };
+  } catch (err) {
+    const head = body.toString('latin1', start, start + 256);
+    if ((seen.version3 && seen.mapKey) || MAP_HEAD.test(head)) {
+      const message = err instanceof JsonSyntaxError || err instanceof SectionDepthError ? err.message : String(err);
+      return { kind: 'invalid', form, message: `looks like a source map but cannot be read: ${message}`, code: 'invalid-map' };
+    }
+    return { kind: 'not-map' };
+  }
+}
+
+class SectionDepthError extends Error {
+  override name = 'SectionDepthError';
+}
+
+interface SeenKeys {
+  version3: boolean;
+  mapKey: boolean;
+}
+
+interface WalkedMap {
+  isMap: boolean;
+  version?: unknown;
+  file?: string;
+  sourceRoot?: string;
+  debugId?: string;
+  sources: Array<string | null>;
+  contents: Array<StringStats | null>;
+  sections: Array<{ map?: WalkedMap; url?: string }>;
+}
+
+function walkMap(cursor: JsonCursor, depth: number, seen: SeenKeys | undefined): WalkedMap {
+  if (depth > MAX_SECTION_DEPTH) throw new SectionDepthError(`index map sections nested deeper than ${MAX_SECTION_DEPTH} levels`);
+  const out: WalkedMap = { isMap: false, sources: [], contents: [], sections: [] };
+  let hasMappings = false;
+  let hasSections = false;
+  cursor.eachMember((key) => {
+    const c = cursor.peek();
+    switch (key) {
+      case 'version':
+        if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+          out.version = cursor.readNumber();
+          if (seen && out.version === 3) seen.version3 = true;
+          return true;
+        }
+        return false;
+      case 'file':
+      case 'sourceRoot':
+      case 'debugId':
+        if (c !== 0x22) return false;
+        out[key] = cursor.readStringValue();
+        return true;
+      case 'debug_id': // Sentry's older spelling
+        if (c !== 0x22) return false;
+        out.debugId = cursor.readStringValue();
+        return true;
+      case 'mappings':
+        hasMappings = true;
+        if (seen) seen.mapKey = true;
+        return false;
+      case 'sources':
+        if (seen) seen.mapKey = true;
+        if (c !== 0x5b) return false;
+        cursor.eachItem(() => {
+          if (cursor.peek() === 0x22) out.sources.push(cursor.readStringValue());
+          else {
+            cursor.skipValue();
+            out.sources.push(null);
+          }
+        });
+        return true;
+      case 'sourcesContent':
+        if (seen) seen.mapKey = true;
+        if (c !== 0x5b) return false;
+        cursor.eachItem(() => {
+          if (cursor.peek() === 0x22) {
+            const stats = cursor.readString();
+            out.contents.push(stats.bytes > 0 ? stats : null);
+          } else {
+            cursor.skipValue();
+            out.contents.push(null);
+          }
+        });
+        return true;
+      case 'sections':
+        hasSections = true;
+        if (seen) seen.mapKey = true;
+        if (c !== 0x5b) return false;
+        cursor.eachItem(() => {
+          if (cursor.peek() !== 0x7b) {
+            cursor.skipValue();
+            return;
+          }
+          const section: { map?: WalkedMap; url?: string } = {};
+          cursor.eachMember((sectionKey) => {
+            const v = cursor.peek();
+            if (sectionKey === 'map' && v === 0x7b) {
+              section.map = walkMap(cursor, depth + 1, undefined);
+              return true;
+            }
+            if (sectionKey === 'url' && v === 0x22) {
+              section.url = cursor.readStringValue();
+              return true;
+            }
+            return false;
+          });
+          out.sections.push(section);
+        });
+        return true;
+      default:
+        return false;
+    }
+  });
+  // Embedded section maps are judged loosely: the outer map already qualified.
+  out.isMap = depth > 0 ? true : out.version === 3 && (hasMappings || hasSections);
+  return out;
+}
+
+function flatten(top: WalkedMap, body: Buffer): MapSummary {
+  const entries: RawSource[] = [];
+  const sectionUrls: string[] = [];
+  let sections = 0;
+  // Iterative over sections, so the walk order is stable and no recursion is needed here.
+  const queue: WalkedMap[] = [top];
+  while (queue.length > 0) {
+    const map = queue.shift() as WalkedMap;
+    const count = Math.max(map.sources.length, map.contents.length);
+    for (let i = 0; i < count; i++) {
+      const content = map.contents[i] ?? undefined;
+      entries.push({ source: map.sources[i] ?? null, sourceRoot: map.sourceRoot, content });
+    }
+    for (const section of map.sections) {
+      sections++;
+      if (section.map) queue.push(section.map);
+      if (section.url !== undefined) sectionUrls.push(section.url);
+    }
+  }
+  return {
+    kind: top.sections.length > 0 || (top.sources.length === 0 && sections > 0) ? 'index-map' : 'map',
+    file: top.file,
+    sourceRoot: top.sourceRoot,
+    debugId: top.debugId,
+    entries,
+    sectionUrls,
+    sections,
+    body,
+  };
+}
+
+/** Decodes one sourcesContent entry (for forbidden-string search). */
+export function decodeContent(body: Buffer, stats: StringStats): string {
+  const raw = body.toString('utf8', stats.start, stats.end);
+  if (!raw.includes('\\')) return raw;
+  try {
+    return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return raw;
+  }
+}
