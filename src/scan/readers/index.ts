@@ -115,5 +115,5 @@ function displayName(target: string, absPath: string, cwd: string): string {
     const rel = relative(cwd, absPath);
     if (rel !== '' && !rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel)) return toPosix(rel);
   }
-  return toPosix(target);
+  return target === '' ? '.' : toPosix(target);
 }
