@@ -1,4 +1,8 @@
-import type { Report } from '../core/findings.js';
+import type { Report, TargetSummary } from '../core/findings.js';
+import { DEFAULT_CONFIG } from '../core/config-types.js';
+import { scanReaders } from '../scan/engine.js';
+import { makeReader } from '../scan/readers/common.js';
+import { resolveLimits } from '../scan/readers/limits.js';
 import type { ForbidRule } from '../core/config-types.js';
 import type { ResolvedDecoys } from '../core/plugin-options.js';
 import type { AnyMap } from '../maps/sourcemap.js';
@@ -27,9 +31,15 @@ export async function plantWithEngine(chunks: DecoyChunk[], decoys: ResolvedDeco
   throw new Error('pillbox: the decoy engine (src/decoys) is not available yet');
 }
 
-/** Scan files held in memory (paths relative to the output dir) as the scanner scans a directory. */
+/** Scan files held in memory (fileNames relative to the output dir) as the scanner scans a directory. */
 export async function scanOutputFiles(files: readonly OutputFile[], opts: { displayRoot: string; forbid: ForbidRule[] }): Promise<Report> {
-  void files;
-  void opts;
-  throw new Error('pillbox: the scanner (src/scan) is not available yet');
+  const prefix = opts.displayRoot && opts.displayRoot !== '.' ? opts.displayRoot.replace(/\/+$/, '') + '/' : '';
+  const summary: TargetSummary = { target: opts.displayRoot || '.', kind: 'directory', files: 0, bytes: 0 };
+  const reader = makeReader({ summary, errors: [], limits: resolveLimits(undefined) }, async function* () {
+    for (const f of files) {
+      const bytes = typeof f.source === 'string' ? Buffer.from(f.source, 'utf8') : Buffer.from(f.source.buffer, f.source.byteOffset, f.source.byteLength);
+      yield { path: prefix + f.fileName, packagePath: f.fileName, size: bytes.length, read: async () => bytes };
+    }
+  });
+  return scanReaders([reader], { cwd: process.cwd(), config: { ...DEFAULT_CONFIG, failOn: 'low', forbid: opts.forbid } });
 }

@@ -238,8 +238,10 @@ class Session implements HardenSession {
   async gate(files: readonly OutputFile[], opts: { outDir?: string } = {}): Promise<GateResult> {
     const o = this.options;
     const outDir = opts.outDir ?? o.outDir ?? o.projectRoot;
-    const report = await scanOutputFiles(files, { displayRoot: relative(o.projectRoot, outDir).split(sep).join('/'), forbid: o.forbid });
-    return judgeReport(report, { mode: o.sourcemaps, bundler: o.bundler, poisonedMaps: this.poisonedMaps });
+    const displayRoot = relative(o.projectRoot, outDir).split(sep).join('/');
+    const report = await scanOutputFiles(files, { displayRoot, forbid: o.forbid });
+    const poisoned = new Set([...this.poisonedMaps].map((name) => (displayRoot ? `${displayRoot}/${name}` : name)));
+    return judgeReport(report, { mode: o.sourcemaps, bundler: o.bundler, poisonedMaps: poisoned });
   }
 
   /** Where a hidden map goes: hiddenDir + its output path (project-relative when the output is inside the project). */

@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { rollup, type OutputOptions, type Plugin } from 'rollup';
+import terser from '@rollup/plugin-terser';
+import { SourceMapConsumer } from 'source-map';
+import pillbox from '../src/adapters/rollup.js';
+import { scan } from '../src/scan/engine.js';
+import { AGENT_APP, listFiles, plainLeakSearch, runNode, tempDir, writeFiles } from './harden-helpers.js';
+
+// Real rollup 4 builds of a small agent-like app: two entries, a dynamic import (code
+// splitting), with and without @rollup/plugin-terser. The project root of a rollup build is
+// the working directory, so the tests run from inside the fixture.
+
+let root: string;
+const cwd = process.cwd();
+
+async function build(outName: string, plugins: Plugin[], output: Partial<OutputOptions> = {}): Promise<string> {
+  const dir = join(root, outName);
+  const bundle = await rollup({
+    input: { cli: join(root, 'src/cli.js'), server: join(root, 'src/server.js') },
+    plugins,
+    onLog(level, log, handler) {
+      if (level === 'warn') throw new Error(`unexpected warning: ${log.message}`);
+      if (level !== 'info') handler(level, log);
+    },
+  });
+  try {
+    await bundle.write({ dir, format: 'es', sourcemap: true, ...output });
+  } finally {
+    await bundle.close();
+  }
+  return dir;
+}
+
+function appBehaviour(dir: string): string[] {
+  return [runNode(join(dir, 'cli.js'), ['tools']), runNode(join(dir, 'cli.js'), ['run', 'read_file', 'a.txt', '--parallel']), runNode(join(dir, 'server.js'))];
+}
+
+const dirs: Record<string, string> = {};
+
+beforeAll(async () => {
+  root = tempDir('rollup');
+  writeFiles(root, AGENT_APP);
+  process.chdir(root);
+  const absoluteSources: Partial<OutputOptions> = {
+    sourcemapPathTransform: (rel, mapPath) => resolve(dirname(mapPath), rel),
+  };
+  dirs.base = await build('base', [terser()]);
+  dirs.baseUnminified = await build('base-unminified', []);
+  dirs.strip = await build('strip', [terser(), pillbox()]);
+  dirs.stripUnminified = await build('strip-unminified', [pillbox()], { sourcemapDebugIds: true });
+  dirs.stripInline = await build('strip-inline', [terser(), pillbox()], { sourcemap: 'inline' });
+  dirs.hidden = await build('hidden', [terser(), pillbox({ sourcemaps: 'hidden', hiddenDir: join(root, 'private-maps') })], { sourcemapDebugIds: true });
+  dirs.nosources = await build('nosources', [pillbox({ sourcemaps: 'nosources' })], absoluteSources);
+  dirs.nosourcesMin = await build('nosources-min', [terser(), pillbox({ sourcemaps: 'nosources' })], absoluteSources);
+  dirs.keep = await build('keep', [terser(), pillbox({ sourcemaps: 'keep' })]);
+});
+
+afterAll(() => {
+  process.chdir(cwd);
+});
+
+describe('rollup adapter', () => {
+  it('the built app behaves identically with and without the plugin', () => {
+    const expected = appBehaviour(dirs.base);
+    expect(expected[0]).toContain('read_file');
+    for (const name of ['strip', 'stripUnminified', 'stripInline', 'hidden', 'nosources', 'nosourcesMin', 'keep']) {
+      expect(appBehaviour(dirs[name]), name).toEqual(expected);
+    }
+  });
+
+  it('code splitting and several entries: every chunk is covered', () => {
+    const baseFiles = listFiles(dirs.base);
+    expect(baseFiles.filter((f) => f.endsWith('.js')).length).toBeGreaterThanOrEqual(3);
+    expect(baseFiles.filter((f) => f.endsWith('.map')).length).toBe(baseFiles.filter((f) => f.endsWith('.js')).length);
+    expect(listFiles(dirs.strip)).toEqual(baseFiles.filter((f) => !f.endsWith('.map')));
+  });
+
+  it.each(['strip', 'stripUnminified', 'stripInline'])('%s leaves no map and no reference (plain search and scanner)', async (name) => {
+    expect(plainLeakSearch(dirs[name])).toEqual([]);
+    const report = await scan([dirs[name]], { cwd: root });
+    expect(report.errors).toEqual([]);
+    expect(report.findings.map((f) => `${f.code} ${f.path}`)).toEqual([]);
+  });
+
+  it('hidden moves maps out of the output, mirroring paths, and keeps debugId comments', async () => {
+    expect(plainLeakSearch(dirs.hidden, { allowDebugId: true })).toEqual([]);
+    const js = listFiles(dirs.hidden).filter((f) => f.endsWith('.js'));
+    let contents = '';
+    for (const f of js) {
+      expect(readFileSync(join(dirs.hidden, f), 'utf8')).toMatch(/\/\/# debugId=[0-9a-f-]{36}/);
+      const hiddenMap = join(root, 'private-maps', 'hidden', f + '.map');
+      expect(existsSync(hiddenMap), hiddenMap).toBe(true);
+      const map = JSON.parse(readFileSync(hiddenMap, 'utf8'));
+      expect(map.sources.length).toBe(map.sourcesContent.length);
+      contents += map.sourcesContent.join('');
+    }
+    // The private maps are the real thing: every original module is recoverable from them.
+    for (const src of ['tools', 'flags', 'runner', 'cli', 'server']) expect(contents).toContain(AGENT_APP[`src/${src}.js`].trim());
+    const report = await scan([dirs.hidden], { cwd: root });
+    expect(report.findings.filter((f) => f.code !== 'debug-id')).toEqual([]);
+  });
+
+  it('nosources keeps maps and references, with no content and no local paths', async () => {
+    for (const dir of [dirs.nosources, dirs.nosourcesMin]) {
+      const maps = listFiles(dir).filter((f) => f.endsWith('.map'));
+      expect(maps.length).toBeGreaterThanOrEqual(3);
+      for (const m of maps) {
+        const text = readFileSync(join(dir, m), 'utf8');
+        const map = JSON.parse(text);
+        expect(map.sourcesContent).toBeUndefined();
+        expect(text).not.toContain(root);
+        for (const s of map.sources) expect(s).toMatch(/^\.\.\/src\/\w+\.js$/);
+        expect(readFileSync(join(dir, m.replace(/\.map$/, '')), 'utf8')).toMatch(/\/\/# sourceMappingURL=\S+\.js\.map\s*$/);
+      }
+      const report = await scan([dir], { cwd: root });
+      expect(report.findings.filter((f) => ['source-map-with-content', 'local-path'].includes(f.code))).toEqual([]);
+    }
+  });
+
+  it('nosources maps still map real code to its original position', async () => {
+    const original = AGENT_APP['src/flags.js'].split('\n');
+    const declLine = original.findIndex((l) => l.includes('export function resolveFlags')) + 1;
+    const chunk = listFiles(dirs.nosources).find((f) => f.endsWith('.js') && readFileSync(join(dirs.nosources, f), 'utf8').includes('function resolveFlags'))!;
+    const code = readFileSync(join(dirs.nosources, chunk), 'utf8').split('\n');
+    const genLine = code.findIndex((l) => l.includes('function resolveFlags')) + 1;
+    const genColumn = code[genLine - 1].indexOf('resolveFlags');
+    const map = JSON.parse(readFileSync(join(dirs.nosources, chunk + '.map'), 'utf8'));
+    const pos = await SourceMapConsumer.with(map, null, (c) => c.originalPositionFor({ line: genLine, column: genColumn }));
+    expect(pos.source).toBe('../src/flags.js');
+    expect(pos.line).toBe(declLine);
+    expect(original[pos.line! - 1].slice(pos.column!)).toMatch(/^resolveFlags/);
+
+    // Minified: a string literal maps back to the tool table.
+    const minChunk = listFiles(dirs.nosourcesMin).find((f) => f.endsWith('.js') && readFileSync(join(dirs.nosourcesMin, f), 'utf8').includes('list_directory'))!;
+    const minCode = readFileSync(join(dirs.nosourcesMin, minChunk), 'utf8').split('\n');
+    const line = minCode.findIndex((l) => l.includes('list_directory'));
+    const column = minCode[line].indexOf('list_directory') - 1;
+    const minMap = JSON.parse(readFileSync(join(dirs.nosourcesMin, minChunk + '.map'), 'utf8'));
+    const minPos = await SourceMapConsumer.with(minMap, null, (c) => c.originalPositionFor({ line: line + 1, column, bias: SourceMapConsumer.LEAST_UPPER_BOUND }));
+    expect(minPos.source).toBe('../src/tools.js');
+    expect(AGENT_APP['src/tools.js'].split('\n')[minPos.line! - 1]).toContain('list_directory');
+  });
+
+  it('keep changes nothing', () => {
+    for (const f of listFiles(dirs.base)) {
+      expect(readFileSync(join(dirs.keep, f), 'utf8'), f).toBe(readFileSync(join(dirs.base, f), 'utf8'));
+    }
+  });
+
+  it('the gate fails the build on a forbidden string, without printing it', async () => {
+    const secret = 'computeChecksum';
+    const err = await build('forbidden', [pillbox({ forbid: [secret] })]).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(err).not.toBeNull();
+    expect(err!.message).toContain('forbidden-string');
+    expect(err!.message).toContain('forbid[0]');
+    expect(err!.message).not.toContain(secret);
+  });
+
+  it('watch mode is not production: nothing is stripped by default', async () => {
+    const dir = join(root, 'watch');
+    const plugin = pillbox();
+    const ctx = { meta: { watchMode: true }, warn() {}, error(m: string): never { throw new Error(m); } };
+    (plugin.buildStart as (this: unknown) => void).call(ctx);
+    const bundle = { 'a.js': { type: 'chunk', fileName: 'a.js', code: 'x();\n//# sourceMappingURL=a.js.map\n' }, 'a.js.map': { type: 'asset', fileName: 'a.js.map', source: '{"version":3,"sources":[],"names":[],"mappings":""}' } };
+    const gen = plugin.generateBundle as { handler: (this: unknown, o: OutputOptions, b: unknown) => Promise<void> };
+    await gen.handler.call(ctx, { dir }, bundle);
+    expect(Object.keys(bundle)).toEqual(['a.js', 'a.js.map']);
+  });
+
+  it('bad options fail at buildStart with a clear message', async () => {
+    await expect(build('bad', [pillbox({ sourcemaps: 'nope' as never })])).rejects.toThrow(/sourcemaps must be one of strip, hidden, nosources, poison, keep/);
+    await expect(build('bad2', [pillbox({ hiddenDir: 'x', sourcemaps: 'hidden', typo: 1 } as never)])).rejects.toThrow(/unknown option "typo"/);
+  });
+});

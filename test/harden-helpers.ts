@@ -1,0 +1,148 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+
+// Shared by the plugin and harden tests: a small agent-like app (tool definitions, feature
+// flags, a lazily loaded part) and checks that do NOT use pillbox's own code.
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `pillbox-${prefix}-`));
+}
+
+export function writeFiles(root: string, files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, name)), { recursive: true });
+    writeFileSync(join(root, name), text);
+  }
+}
+
+/** Plain ESM JavaScript, so every bundler (and node) takes it as is. Two entries, one dynamic import. */
+export const AGENT_APP: Record<string, string> = {
+  'package.json': JSON.stringify({ name: 'agent-fixture', version: '3.1.4', type: 'module', private: true }),
+  'src/tools.js': `
+export const TOOLS = [
+  { name: 'read_file', description: 'Read a file from the workspace and return its text.', parameters: { path: { type: 'string' } } },
+  { name: 'list_directory', description: 'List the entries of a directory in the workspace.', parameters: { path: { type: 'string' } } },
+  { name: 'search_code', description: 'Search the workspace for a regular expression.', parameters: { pattern: { type: 'string' } } },
+];
+
+export function findTool(name) {
+  const tool = TOOLS.find((t) => t.name === name);
+  if (!tool) throw new Error('unknown tool ' + name);
+  return tool;
+}
+`,
+  'src/flags.js': `
+const DEFAULTS = { agent_streaming_replies: true, agent_parallel_tools: false, agent_memory_compaction: true };
+
+export function resolveFlags(overrides) {
+  const flags = { ...DEFAULTS };
+  for (const [key, value] of Object.entries(overrides || {})) {
+    if (key in flags) flags[key] = Boolean(value);
+  }
+  return flags;
+}
+
+export function describeFlag(name) {
+  switch (name) {
+    case 'agent_streaming_replies': return 'stream replies token by token';
+    case 'agent_parallel_tools': return 'run independent tools at once';
+    case 'agent_memory_compaction': return 'summarise old turns';
+    default: return 'unknown';
+  }
+}
+`,
+  'src/runner.js': `
+import { findTool } from './tools.js';
+
+export async function runTool(name, args) {
+  const tool = findTool(name);
+  const computeChecksum = (text) => [...text].reduce((sum, ch) => (sum * 31 + ch.charCodeAt(0)) >>> 0, 7);
+  return tool.name + '(' + args.join(',') + ') -> ' + computeChecksum(tool.description + args.join(''));
+}
+`,
+  'src/cli.js': `
+import { TOOLS } from './tools.js';
+import { resolveFlags, describeFlag } from './flags.js';
+
+export async function main(argv) {
+  const [command, ...rest] = argv;
+  const flags = resolveFlags({ agent_parallel_tools: rest.includes('--parallel') });
+  const out = [];
+  if (command === 'tools') out.push(TOOLS.map((t) => t.name + ': ' + t.description).join('\\n'));
+  if (command === 'run') {
+    const { runTool } = await import('./runner.js');
+    out.push(await runTool(rest[0], rest.slice(1).filter((a) => !a.startsWith('--'))));
+  }
+  out.push(Object.entries(flags).map(([k, v]) => k + '=' + v + ' (' + describeFlag(k) + ')').join('; '));
+  return out.join('\\n');
+}
+
+if (typeof process !== 'undefined' && process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) {
+  main(process.argv.slice(2)).then((text) => console.log(text));
+}
+`,
+  'src/server.js': `
+import { TOOLS, findTool } from './tools.js';
+import { resolveFlags } from './flags.js';
+
+export function handle(request) {
+  const flags = resolveFlags(request.flags);
+  if (request.tool) return { tool: findTool(request.tool).name, flags };
+  return { tools: TOOLS.length, flags };
+}
+
+console.log(JSON.stringify(handle({ tool: 'search_code', flags: { agent_parallel_tools: 1 } })));
+`,
+};
+
+/** Identifiers from the sources above that survive minification as property/string names or that a map names. */
+export const REAL_IDENTIFIERS = ['findTool', 'resolveFlags', 'describeFlag', 'runTool', 'computeChecksum'];
+
+export function listFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const abs = join(dir, name);
+      if (statSync(abs).isDirectory()) walk(abs);
+      else out.push(relative(root, abs).split('\\').join('/'));
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+/**
+ * An independent leak check (no pillbox code): every file's text searched for reference
+ * comments, debug ids, sourceURL, inline maps, and any JSON that is a source map.
+ */
+export function plainLeakSearch(root: string, opts: { allowDebugId?: boolean } = {}): string[] {
+  const problems: string[] = [];
+  for (const file of listFiles(root)) {
+    const text = readFileSync(join(root, file), 'utf8');
+    if (file.endsWith('.map')) problems.push(`${file}: a .map file`);
+    if (/[#@]\s*sourceMappingURL\s*=/.test(text)) problems.push(`${file}: sourceMappingURL comment`);
+    if (/[#@]\s*sourceURL\s*=/.test(text)) problems.push(`${file}: sourceURL comment`);
+    if (!opts.allowDebugId && /[#@]\s*debugId\s*=/.test(text)) problems.push(`${file}: debugId comment`);
+    if (/data:application\/json[^,]*,/.test(text)) problems.push(`${file}: inline data: JSON`);
+    const trimmed = text.trimStart();
+    if (trimmed.startsWith('{') || trimmed.startsWith(")]}'")) {
+      try {
+        const json = JSON.parse(trimmed.replace(/^\)\]\}'[^\n]*\n/, ''));
+        if (json && json.version === 3 && ('mappings' in json || 'sections' in json)) problems.push(`${file}: source map JSON`);
+      } catch {
+        // not JSON
+      }
+    }
+  }
+  return problems;
+}
+
+export function runNode(file: string, args: string[] = [], cwd?: string): string {
+  return execFileSync(process.execPath, [file, ...args], { encoding: 'utf8', cwd: cwd ?? dirname(file), env: { ...process.env, NODE_OPTIONS: '' } });
+}
+
+export function readJson<T = any>(file: string): T {
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
