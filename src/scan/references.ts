@@ -1,4 +1,4 @@
-import { findAll, LineWalker, skipJsonSpace, whitespaceAt } from './bytes.js';
+import { findAll, skipJsonSpace, whitespaceAt } from './bytes.js';
 import { inspectMapJson, type MapSniff } from './sourcemap.js';
 
 // Reference comments and inline maps, found by byte search first.
@@ -83,9 +83,18 @@ function summariseValue(buf: Buffer, start: number, end: number): string {
   return end - start > MAX_VALUE_CHARS ? `${text}…` : text;
 }
 
-/** Scans one line as ECMA-426 does, collecting every matching comment. */
-function scanLine(buf: Buffer, start: number, end: number, css: boolean, out: Directive[]): void {
+/**
+ * Scans one line as ECMA-426 does: returns the matching comments that no code follows on the
+ * line (code resets the spec's lastURL) and whether the line holds code at all.
+ */
+function scanLine(buf: Buffer, start: number, end: number, css: boolean): { matches: Directive[]; hasCode: boolean } {
+  let matches: Directive[] = [];
+  let hasCode = false;
   let pos = start;
+  const code = (): void => {
+    hasCode = true;
+    matches = [];
+  };
   while (pos < end) {
     for (let w = whitespaceAt(buf, pos); w > 0 && pos < end; w = whitespaceAt(buf, pos)) pos += w;
     if (pos >= end) break;
@@ -93,24 +102,27 @@ function scanLine(buf: Buffer, start: number, end: number, css: boolean, out: Di
       const second = buf[pos + 1];
       if (second === SLASH && !css) {
         const m = matchComment(buf, pos + 2, end);
-        if (m) pushMatch(buf, m, pos, 'line-comment', out, end);
+        if (m) pushMatch(buf, m, pos, 'line-comment', matches, end);
         break;
       }
       if (second === STAR) {
         const close = buf.indexOf('*/', pos + 2, 'latin1');
-        if (close < 0 || close >= end) break; // unclosed on this line: nothing more to see here
+        if (close < 0 || close >= end) break; // unclosed on this line: the rest is comment
         const m = matchComment(buf, pos + 2, close);
-        if (m) pushMatch(buf, m, pos, 'block-comment', out, close);
+        if (m) pushMatch(buf, m, pos, 'block-comment', matches, close);
         pos = close + 2;
         continue;
       }
+      code();
       pos += 2;
       continue;
     }
     // Code: nothing but a slash can start a comment, so jump to the next one.
+    code();
     const next = buf.indexOf(SLASH, pos + 1);
     pos = next < 0 || next > end ? end : next;
   }
+  return { matches, hasCode };
 }
 
 function pushMatch(
@@ -147,7 +159,7 @@ function evalStringDirective(buf: Buffer, at: number, name: DirectiveName): Dire
   const slashes = i - 2;
   // An escaped line break: \n (or \r, \u2028...) in the enclosing string literal.
   const escaped = buf[slashes - 2] === 0x5c && (buf[slashes - 1] === 0x6e || buf[slashes - 1] === 0x72);
-  if (!escaped) return undefined;
+  if (!escaped || !insideEvalString(buf, slashes)) return undefined;
   const valueStart = at + name.length + 1;
   let j = valueStart;
   while (j < buf.length) {
@@ -167,9 +179,74 @@ function evalStringDirective(buf: Buffer, at: number, name: DirectiveName): Dire
   };
 }
 
+/** What precedes an eval string's opening quote. */
+const EVAL_CALL = /(?:\beval|\bFunction)\s*\(\s*$/;
+
 /**
- * All reference comments in a JS (or, with `css`, CSS) file, in file order. Only lines that hold
- * one of the names are scanned, so the cost is a few native searches plus those lines.
+ * Is `at` inside a string literal passed to eval() or Function()? The literal's opening quote is
+ * the nearest unescaped quote of its kind before `at`; what precedes it must be the call.
+ * (A tool's own source that builds such comments, e.g. `"\n//# sourceURL=" + url`, is not.)
+ */
+function insideEvalString(buf: Buffer, at: number): boolean {
+  for (const quote of [0x22, 0x27, 0x60]) {
+    let q = buf.lastIndexOf(quote, at);
+    while (q > 0) {
+      let backslashes = 0;
+      while (buf[q - 1 - backslashes] === 0x5c) backslashes++;
+      if (backslashes % 2 === 0) break;
+      q = buf.lastIndexOf(quote, q - 1);
+    }
+    if (q < 0) continue;
+    const before = buf.toString('latin1', Math.max(0, q - 32), q);
+    if (EVAL_CALL.test(before)) return true;
+  }
+  return false;
+}
+
+/** Backward searches for one byte pattern, cached so that walking lines up stays linear. */
+class BackwardSearch {
+  private found = -2;
+  private askedFrom = -1;
+  constructor(
+    private readonly buf: Buffer,
+    private readonly needle: Buffer | number,
+  ) {}
+
+  /** Greatest index <= from where the needle starts, or -1. */
+  before(from: number): number {
+    if (this.found !== -2 && from <= this.askedFrom && (this.found === -1 || this.found <= from)) return this.found;
+    this.askedFrom = from;
+    this.found = from < 0 ? -1 : this.buf.lastIndexOf(this.needle as Buffer, from);
+    return this.found;
+  }
+}
+
+/**
+ * The comments after the last code of the file: ECMA-426's extraction (without parsing) keeps
+ * a match only when no code follows it, so lines are walked up from the end until one holds
+ * code. Per name, the last match wins (the spec's lastURL).
+ */
+function trailingDirectives(buf: Buffer, css: boolean, firstHit: number): Directive[] {
+  const terminators = [0x0a, 0x0d, Buffer.from([0xe2, 0x80, 0xa8]), Buffer.from([0xe2, 0x80, 0xa9])].map((n) => new BackwardSearch(buf, n));
+  const found: Directive[] = [];
+  let end = buf.length;
+  for (;;) {
+    let terminator = -1;
+    for (const t of terminators) terminator = Math.max(terminator, t.before(end - 1));
+    const start = terminator < 0 ? 0 : terminator + (buf[terminator] === 0xe2 ? 3 : 1);
+    const { matches, hasCode } = scanLine(buf, start, end, css);
+    found.unshift(...matches);
+    if (hasCode || terminator < 0 || start <= firstHit) break;
+    end = terminator;
+  }
+  const last = new Map<DirectiveName, Directive>();
+  for (const d of found) last.set(d.name, d);
+  return [...last.values()];
+}
+
+/**
+ * Reference comments of a JS (or, with `css`, CSS) file: the trailing ones by ECMA-426, and
+ * those inside eval strings. Files that never name a directive cost a few native searches.
  */
 export function extractDirectives(buf: Buffer, options: { css?: boolean } = {}): Directive[] {
   const css = options.css ?? false;
@@ -179,24 +256,13 @@ export function extractDirectives(buf: Buffer, options: { css?: boolean } = {}):
   }
   if (hits.length === 0) return [];
   hits.sort((a, b) => a.at - b.at);
-  const out: Directive[] = [];
-  const lines = new LineWalker(buf);
-  let scannedLineStart = -1;
-  const seen = new Set<number>();
-  for (const hit of hits) {
-    const line = lines.lineAround(hit.at);
-    if (line.start !== scannedLineStart) {
-      scannedLineStart = line.start;
-      const before = out.length;
-      scanLine(buf, line.start, line.end, css, out);
-      for (let k = before; k < out.length; k++) seen.add(out[k].valueStart);
-    }
-    if (!css && !seen.has(hit.at + hit.name.length + 1)) {
+  const out = trailingDirectives(buf, css, hits[0].at);
+  const seen = new Set(out.map((d) => d.valueStart));
+  if (!css) {
+    for (const hit of hits) {
+      if (seen.has(hit.at + hit.name.length + 1)) continue;
       const d = evalStringDirective(buf, hit.at, hit.name);
-      if (d) {
-        seen.add(d.valueStart);
-        out.push(d);
-      }
+      if (d) out.push(d);
     }
   }
   return out.sort((a, b) => a.offset - b.offset);

@@ -85,7 +85,7 @@ export function decompress(
 /** Strips the `)]}'` anti-XSSI first line a map may carry (the spec says consumers strip it). */
 export function stripXssiPrefix(buf: Buffer): Buffer | undefined {
   const at = skipJsonSpace(buf);
-  if (buf.compare(XSSI_PREFIX, 0, XSSI_PREFIX.length, at, at + XSSI_PREFIX.length) !== 0) return undefined;
+  if (at + XSSI_PREFIX.length > buf.length || buf.compare(XSSI_PREFIX, 0, XSSI_PREFIX.length, at, at + XSSI_PREFIX.length) !== 0) return undefined;
   let i = at + XSSI_PREFIX.length;
   while (i < buf.length && buf[i] !== 0x0a && buf[i] !== 0x0d) i++;
   return buf.subarray(i);
