@@ -61,6 +61,23 @@ describe('GNU tar archives', () => {
     });
   }
 
+  it('reads `tar -C dir .` archives (./ root entry) with full paths', async () => {
+    execFileSync('tar', ['-czf', at('dot.tgz'), '-C', at('src/package'), '.']);
+    const d = await scanTarget('dot.tgz', root);
+    expect(d.errors).toEqual([]);
+    // index.js and hard.js are one inode: whichever GNU tar met first holds the bytes.
+    const top = d.entries.find((e) => /^(index|hard)\.js$/.test(e.packagePath));
+    expect(top?.path).toBe(`dot.tgz!${top?.packagePath}`);
+    expect(d.entries.find((e) => e.packagePath.endsWith('long-name.js.map'))?.packagePath).toMatch(/^a-very-long-folder/);
+  });
+
+  it('refuses tarballs under compressions it does not read instead of scanning them as one file', async () => {
+    execFileSync('tar', ['-cJf', at('pkg.tar.xz'), '-C', at('src'), 'package']);
+    const d = await scanTarget('pkg.tar.xz', root);
+    expect(codes(d)).toEqual(['not-an-archive']);
+    expect(d.errors[0].message).toContain('xz');
+  });
+
   it('reports links that leave the package as unsafe-entry, naming link and target', async () => {
     mkdirSync(at('esc/package'), { recursive: true });
     writeFileSync(at('esc/package/ok.js'), '1');

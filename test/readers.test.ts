@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/core/codes.js';
-import { openPackedPackage, openTarget, ReadFailure } from '../src/scan/readers/index.js';
+import { openPackedPackage, openPackList, openTarget, ReadFailure, resolveLimits } from '../src/scan/readers/index.js';
 import { codes, drain, scanTarget, tempDir } from './readers-helpers.js';
 
 // Directory, single-file and tarball readers against archives made by real tools:
@@ -142,6 +142,13 @@ describe('packed-package reader', () => {
       .map((p) => p.replace(/^package\//, ''));
     expect(entries.map((e) => e.packagePath).sort()).toEqual(listed.sort());
     expect(entries.find((e) => e.packagePath === 'dist/cli.js')?.bytes?.toString()).toBe('console.log(1);\n');
+  });
+
+  it('refuses a pack list entry that leaves the package', async () => {
+    const reader = openPackList(join(root, 'pkg'), { name: 'demo-pkg', version: '1.2.3', files: ['package.json', '../outside/secret.js'] }, resolveLimits({}));
+    const { entries, errors } = await drain(reader);
+    expect(entries.map((e) => e.packagePath)).toEqual(['package.json']);
+    expect(errors).toMatchObject([{ code: 'unsafe-entry', path: '../outside/secret.js' }]);
   });
 
   it('reports pack-failed with npm\'s reason when npm cannot pack', async () => {

@@ -5,15 +5,15 @@ import { posix } from 'node:path';
 
 export type NameCheck = { ok: true; name: string } | { ok: false; reason: string };
 
-/** Normalises `./a//b` to `a/b`; rejects absolute names and any `..` segment. */
+/** Normalises `./a//b` to `a/b` (and `./` to ''); rejects absolute names and any `..` segment. */
 export function checkEntryName(raw: string): NameCheck {
   if (raw.includes('\0')) return { ok: false, reason: 'the name holds a NUL byte' };
   if (/^([/\\]|[a-zA-Z]:)/.test(raw)) return { ok: false, reason: 'the name is an absolute path' };
   // Any `..` is refused, even `a/../b`: npm strips the first folder before extracting, so
   // `package/../x` would land outside the package. Backslashes count: Windows extracts them.
   if (raw.split(/[/\\]/).includes('..')) return { ok: false, reason: 'the name climbs out with ".."' };
+  // '' is the archive root itself (`./` from `tar -C dir .`); callers decide what that means.
   const name = raw.split('/').filter((s) => s !== '' && s !== '.').join('/');
-  if (name === '') return { ok: false, reason: 'the name is empty' };
   return { ok: true, name };
 }
 
@@ -39,9 +39,14 @@ export function linkTarget(name: string, linkname: string, kind: 'symlink' | 'li
 export class RootFolder {
   private root: string | undefined;
 
-  /** Call with every entry name, in stream order. */
-  observe(name: string, isDirectory: boolean): void {
+  /** Call with every safe entry, in stream order: its raw and normalised names. */
+  observe(raw: string, name: string, isDirectory: boolean): void {
     if (this.root !== undefined) return;
+    // `tar -C dir .` writes `./` first and `./x` after: the archive root is the package root.
+    if (name === '' || raw.startsWith('./')) {
+      this.root = '';
+      return;
+    }
     const slash = name.indexOf('/');
     this.root = slash > 0 ? name.slice(0, slash) : isDirectory ? name : '';
   }

@@ -100,7 +100,7 @@ export async function openTarget(target: string, opts: OpenTargetOptions): Promi
         const what = shape.size === 0 ? 'an empty file' : shape.sniffed === 'unknown' ? 'neither gzip nor tar' : `${shape.sniffed} data, not gzip or tar`;
         return failedReader(
           summary('tarball'),
-          scanError(display, 'not-an-archive', `${display}: not a tarball (${what})`),
+          scanError(display, 'not-an-archive', `${display}: not a tarball (${what}); only plain and gzip-compressed tarballs are read`),
         );
       }
       break;

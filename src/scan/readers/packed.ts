@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ScanError, TargetSummary } from '../../core/findings.js';
 import type { ScanLimits, TargetReader } from '../types.js';
 import { diskEntry, failedReader, makeReader, overFileLimit, type ReaderContext } from './common.js';
+import { checkEntryName } from './entry-names.js';
 import { describeFsError, scanError } from './errors.js';
 import { resolveLimits } from './limits.js';
 
@@ -75,6 +76,12 @@ export function openPackList(dir: string, list: PackList, limits: ScanLimits): T
   const ctx: ReaderContext = { summary, errors, limits };
   return makeReader(ctx, async function* () {
     for (const path of list.files) {
+      // A list from elsewhere (the release gate) is checked like archive entry names.
+      const checked = checkEntryName(path);
+      if (!checked.ok || checked.name === '') {
+        errors.push(scanError(path, 'unsafe-entry', `${path}: listed path leaves the package (${checked.ok ? 'empty' : checked.reason}); not read`));
+        continue;
+      }
       const abs = join(dir, path);
       let size: number;
       try {

@@ -37,7 +37,9 @@ export function isTarHeader(block: Uint8Array): boolean {
 
 /** Names that promise a tarball: a file so named that is not one is an error, not a plain file. */
 export function hasArchiveName(name: string): boolean {
-  return /\.(tgz|taz|tar|tar\.gz)$/i.test(name);
+  // Tarballs under other compressions are named here too: they are refused, not passed off as
+  // one opaque file that scans clean.
+  return /\.(tgz|taz|tar|tar\.gz|tar\.(xz|bz2|zst|br)|txz|tbz2?)$/i.test(name);
 }
 
 export type FileShape =

@@ -64,8 +64,16 @@ async function* tarEntries(display: string, absPath: string, gzip: boolean, ctx:
         continue;
       }
       const name = checked.name;
+      root.observe(header.name, name, header.type === 'directory');
+      if (name === '') {
+        // The root folder entry (`./`) is harmless; anything else without a name is not.
+        if (header.type !== 'directory') {
+          ctx.errors.push(scanError(shown, 'unsafe-entry', `${shown}: ${header.type ?? 'unknown'} entry without a name; not scanned`));
+        }
+        stream.resume();
+        continue;
+      }
       position = `at entry ${printable(name)}`;
-      root.observe(name, header.type === 'directory');
       // Unknown type flags decode as null: read as files (their data is scanned, not dropped).
       const type = (header.type as string | null) ?? 'file';
 
