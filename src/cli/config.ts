@@ -12,7 +12,8 @@ import { isFailOn, SEVERITIES } from '../core/findings.js';
 
 export const CONFIG_FILES = ['pillbox.config.json', 'pillbox.config.mjs', 'pillbox.config.js'] as const;
 const PACKAGE_JSON_SOURCE = 'package.json#pillbox';
-const KNOWN_KEYS = ['failOn', 'allow', 'forbid', 'baseline'] as const;
+/** Every key a config may hold (package.json#pillbox: all but forbid). */
+export const CONFIG_KEYS = ['failOn', 'allow', 'forbid', 'baseline'] as const;
 const ALLOW_KEYS = ['path', 'code', 'reason'];
 const KEY_LIKE_KEYS = ['key', 'decoyKey', 'keyFile', 'decoys'];
 const REGEX_STRING = /^\/(.+)\/([a-z]*)$/s;
@@ -132,8 +133,8 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ResolvedConf
           'Remove this entry and rotate the key if this file was ever committed',
       );
     }
-    if (!(KNOWN_KEYS as readonly string[]).includes(key)) {
-      throw new ConfigError(`${where(key)}: unknown key (known keys: ${KNOWN_KEYS.join(', ')})`);
+    if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
+      throw new ConfigError(`${where(key)}: unknown key (known keys: ${CONFIG_KEYS.join(', ')})`);
     }
   }
   const config: ResolvedConfig = { failOn: 'high', allow: [], forbid: [], source: ctx.source };
