@@ -1,0 +1,76 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { rolldown, type OutputOptions, type RolldownPlugin } from 'rolldown';
+import { SourceMapConsumer } from 'source-map';
+import pillbox from '../src/adapters/rolldown.js';
+import { scan } from '../src/scan/engine.js';
+import { AGENT_APP, listFiles, plainLeakSearch, runNode, tempDir, writeFiles } from './harden-helpers.js';
+
+// Real Rolldown builds (its own minifier, code splitting, two entries). Rolldown's `cwd` option
+// is the project root.
+
+let root: string;
+const dirs: Record<string, string> = {};
+
+async function build(outName: string, plugins: RolldownPlugin[], output: OutputOptions = {}): Promise<string> {
+  const dir = join(root, outName);
+  const bundle = await rolldown({
+    cwd: root,
+    input: { cli: join(root, 'src/cli.js'), server: join(root, 'src/server.js') },
+    plugins,
+    logLevel: 'silent',
+  });
+  try {
+    await bundle.write({ dir, format: 'es', sourcemap: true, minify: true, ...output });
+  } finally {
+    await bundle.close();
+  }
+  return dir;
+}
+
+const behaviour = (dir: string) => [runNode(join(dir, 'cli.js'), ['run', 'list_directory', 'src']), runNode(join(dir, 'server.js'))];
+
+beforeAll(async () => {
+  root = tempDir('rolldown');
+  writeFiles(root, AGENT_APP);
+  dirs.base = await build('base', []);
+  dirs.strip = await build('strip', [pillbox()]);
+  dirs.stripInline = await build('strip-inline', [pillbox()], { sourcemap: 'inline', minify: false });
+  dirs.hidden = await build('hidden', [pillbox({ sourcemaps: 'hidden' })]);
+  dirs.nosources = await build('nosources', [pillbox({ sourcemaps: 'nosources' })], { minify: false });
+});
+
+describe('rolldown adapter', () => {
+  it('the built app behaves identically with and without the plugin', () => {
+    const expected = behaviour(dirs.base);
+    expect(expected[0]).toContain('list_directory(src)');
+    for (const name of ['strip', 'stripInline', 'hidden', 'nosources']) expect(behaviour(dirs[name]), name).toEqual(expected);
+  });
+
+  it.each(['strip', 'stripInline', 'hidden'])('%s leaves no map and no reference (plain search and scanner)', async (name) => {
+    expect(listFiles(dirs[name]).filter((f) => f.endsWith('.js')).length).toBeGreaterThanOrEqual(3);
+    expect(plainLeakSearch(dirs[name])).toEqual([]);
+    const report = await scan([dirs[name]], { cwd: root });
+    expect(report.errors).toEqual([]);
+    expect(report.findings.map((f) => `${f.code} ${f.path}`)).toEqual([]);
+  });
+
+  it('hidden maps land in .pillbox/maps under the project root (rolldown cwd)', () => {
+    const maps = listFiles(dirs.base).filter((f) => f.endsWith('.map'));
+    expect(maps.length).toBeGreaterThanOrEqual(3);
+    for (const m of maps) expect(existsSync(join(root, '.pillbox/maps/hidden', m)), m).toBe(true);
+  });
+
+  it('nosources maps have no content and still map real code', async () => {
+    const chunk = listFiles(dirs.nosources).find((f) => f.endsWith('.js') && readFileSync(join(dirs.nosources, f), 'utf8').includes('function describeFlag'))!;
+    const lines = readFileSync(join(dirs.nosources, chunk), 'utf8').split('\n');
+    const line = lines.findIndex((l) => l.includes('function describeFlag'));
+    const column = lines[line].indexOf('describeFlag');
+    const map = JSON.parse(readFileSync(join(dirs.nosources, chunk + '.map'), 'utf8'));
+    expect(map.sourcesContent).toBeUndefined();
+    const pos = await SourceMapConsumer.with(map, null, (c) => c.originalPositionFor({ line: line + 1, column }));
+    expect(pos.source).toMatch(/src\/flags\.js$/);
+    expect(AGENT_APP['src/flags.js'].split('\n')[pos.line! - 1]).toContain('export function describeFlag');
+  });
+});
