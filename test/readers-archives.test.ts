@@ -261,6 +261,20 @@ describe('stream discipline', () => {
     expect(reader.errors).toEqual([]);
   });
 
+  it('delivers the right bytes for entries read after unread ones', async () => {
+    const reader = await openTarget('good.tgz', { cwd: root });
+    let index = 0;
+    let checked = 0;
+    for await (const entry of reader.entries()) {
+      if (index++ % 2 === 1) {
+        expect((await entry.read()).equals(readFileSync(at(`big/package/${entry.packagePath}`)))).toBe(true);
+        checked++;
+      }
+    }
+    expect(checked).toBe(2);
+    expect(reader.errors).toEqual([]);
+  });
+
   it('refuses read() once the next entry was requested, and a second iteration', async () => {
     const reader = await openTarget('good.tgz', { cwd: root });
     const held = [];
