@@ -1,0 +1,257 @@
+import { parseExpressionAt, type Node } from 'acorn';
+import { caseOf, splitWords, type NameCase } from './names.js';
+import type { ScanResult } from './scan.js';
+
+// What the bundle's own tool definitions and feature flags look like, learned from the scan
+// (byte-level) plus small acorn parses of the few object literals that hold a tool schema.
+// Plain JSON, so it can be kept in the manifest and printed by `pillbox decoys --explain`.
+
+export type SchemaKey = 'input_schema' | 'inputSchema' | 'parameters';
+
+export interface LearnedStyle {
+  tools: {
+    /** How many tool definitions were found (0: built-in defaults below). */
+    found: number;
+    schemaKey: SchemaKey;
+    nameCase: NameCase;
+    /** Prefixes such as `mcp__github__`, with the share of tool names that carry one. */
+    prefixes: string[];
+    prefixShare: number;
+    /** Mean words per description, and whether descriptions start "Reads" (third) or "Read" (imperative). */
+    descriptionWords: number;
+    person: 'third' | 'imperative';
+    /** Mean properties per schema, share of them required, share of string properties with an enum. */
+    properties: number;
+    requiredShare: number;
+    enumShare: number;
+    /** Words from the bundle's own tool names (first word: verbs; the rest: objects). */
+    verbs: string[];
+    objects: string[];
+  };
+  flags: {
+    found: number;
+    /** Shared leading segment (a product codename such as `tengu`), or '' when none. */
+    prefix: string;
+    separator: '_' | '-' | '.' | ':';
+    /** Segments per flag after the prefix, rounded mean. */
+    segments: number;
+    nameCase: NameCase;
+    /** The call that reads flags (`getFeatureValue(...)`), when one stands out. */
+    getter: string;
+    words: string[];
+  };
+}
+
+export const DEFAULT_STYLE: LearnedStyle = {
+  tools: {
+    found: 0,
+    schemaKey: 'input_schema',
+    nameCase: 'snake',
+    prefixes: [],
+    prefixShare: 0,
+    descriptionWords: 18,
+    person: 'third',
+    properties: 2.5,
+    requiredShare: 0.5,
+    enumShare: 0.25,
+    verbs: [],
+    objects: [],
+  },
+  flags: { found: 0, prefix: '', separator: '_', segments: 3, nameCase: 'snake', getter: '', words: [] },
+};
+
+interface ToolSample {
+  name: string;
+  description: string;
+  schemaKey: SchemaKey;
+  properties: number;
+  required: number;
+  strings: number;
+  enums: number;
+}
+
+const MAX_TOOL_PARSES = 48;
+const MAX_TOOL_BYTES = 32_768;
+
+function propKey(p: Node & { key?: Node & { name?: string; value?: unknown }; computed?: boolean }): string | undefined {
+  if (p.computed || !p.key) return undefined;
+  if (p.key.type === 'Identifier') return p.key.name;
+  if (p.key.type === 'Literal' && typeof p.key.value === 'string') return p.key.value;
+  return undefined;
+}
+
+function literalString(node: Node | undefined): string | undefined {
+  if (!node) return undefined;
+  const n = node as Node & { value?: unknown; quasis?: Array<{ value: { cooked: string } }>; expressions?: unknown[] };
+  if (n.type === 'Literal' && typeof n.value === 'string') return n.value;
+  if (n.type === 'TemplateLiteral' && n.quasis && n.expressions?.length === 0) return n.quasis[0].value.cooked;
+  return undefined;
+}
+
+type ObjNode = Node & { properties: Array<Node & { value: Node; key: Node; computed: boolean }> };
+
+function objectProps(node: Node | undefined): Map<string, Node> {
+  const out = new Map<string, Node>();
+  if (!node || node.type !== 'ObjectExpression') return out;
+  for (const p of (node as ObjNode).properties) {
+    if (p.type !== 'Property') continue;
+    const k = propKey(p as never);
+    if (k !== undefined) out.set(k, p.value);
+  }
+  return out;
+}
+
+function parseTool(code: string, start: number, end: number, key: string): ToolSample | undefined {
+  if (end - start > MAX_TOOL_BYTES) return undefined;
+  let node: Node;
+  try {
+    node = parseExpressionAt(code, start, { ecmaVersion: 'latest', sourceType: 'module' });
+  } catch {
+    return undefined;
+  }
+  const props = objectProps(node);
+  const name = literalString(props.get('name'));
+  if (!name || name.length > 64) return undefined;
+  const description = literalString(props.get('description')) ?? '';
+  const schema = objectProps(props.get(key));
+  const properties = objectProps(schema.get('properties'));
+  let strings = 0;
+  let enums = 0;
+  for (const value of properties.values()) {
+    const p = objectProps(value);
+    if (literalString(p.get('type')) === 'string') strings++;
+    if (p.has('enum')) enums++;
+  }
+  const required = schema.get('required') as (Node & { elements?: unknown[] }) | undefined;
+  return {
+    name,
+    description,
+    schemaKey: key as SchemaKey,
+    properties: properties.size,
+    required: required?.type === 'ArrayExpression' ? (required.elements?.length ?? 0) : 0,
+    strings,
+    enums,
+  };
+}
+
+function mostCommon<T>(items: readonly T[], fallback: T): T {
+  const counts = new Map<T, number>();
+  for (const it of items) counts.set(it, (counts.get(it) ?? 0) + 1);
+  let best = fallback;
+  let bestN = 0;
+  // Ties break on first appearance, which is text order: deterministic.
+  for (const [k, v] of counts) if (v > bestN) [best, bestN] = [k, v];
+  return best;
+}
+
+function topWords(words: readonly string[], limit: number): string[] {
+  const counts = new Map<string, number>();
+  for (const w of words) if (/^[a-z]{3,12}$/.test(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, limit)
+    .map(([w]) => w);
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+/** Learn the style of a set of chunks from their scans. */
+export function learnStyle(chunks: ReadonlyArray<{ code: string; scan: ScanResult }>): LearnedStyle {
+  const tools: ToolSample[] = [];
+  const seenNames = new Set<string>();
+  for (const { code, scan } of chunks) {
+    // Sample evenly when a bundle holds many: parsing costs, and a few dozen tell the style.
+    const list = scan.toolObjects;
+    const step = Math.max(1, Math.ceil(list.length / MAX_TOOL_PARSES));
+    for (let i = 0; i < list.length && tools.length < MAX_TOOL_PARSES * chunks.length; i += step) {
+      const t = parseTool(code, list[i].start, list[i].end, list[i].key);
+      if (t && !seenNames.has(t.name)) {
+        seenNames.add(t.name);
+        tools.push(t);
+      }
+    }
+  }
+
+  const style: LearnedStyle = structuredClone(DEFAULT_STYLE);
+  if (tools.length > 0) {
+    const t = style.tools;
+    t.found = tools.length;
+    t.schemaKey = mostCommon(tools.map((x) => x.schemaKey), 'input_schema');
+    const prefixOf = (name: string) => /^(mcp__[A-Za-z0-9-]+__)/.exec(name)?.[1];
+    const bare = tools.map((x) => (prefixOf(x.name) ? x.name.slice(prefixOf(x.name)!.length) : x.name));
+    t.nameCase = mostCommon(bare.map((x) => caseOf(x)).filter((x): x is NameCase => !!x && x !== 'screaming'), 'snake');
+    const prefixes = tools.map((x) => prefixOf(x.name)).filter((x): x is string => !!x);
+    t.prefixes = [...new Set(prefixes)].sort().slice(0, 8);
+    t.prefixShare = round1(prefixes.length / tools.length);
+    const descs = tools.map((x) => x.description).filter((d) => d.length > 0);
+    if (descs.length > 0) {
+      t.descriptionWords = Math.max(6, Math.min(60, Math.round(descs.reduce((s, d) => s + d.split(/\s+/).length, 0) / descs.length)));
+      const third = descs.filter((d) => /^[A-Z][a-z]+s\b/.test(d)).length;
+      t.person = third * 2 >= descs.length ? 'third' : 'imperative';
+    }
+    const props = tools.reduce((s, x) => s + x.properties, 0);
+    t.properties = round1(Math.max(1, props / tools.length));
+    t.requiredShare = props > 0 ? round1(tools.reduce((s, x) => s + x.required, 0) / props) : 0.5;
+    const strings = tools.reduce((s, x) => s + x.strings, 0);
+    t.enumShare = strings > 0 ? round1(tools.reduce((s, x) => s + x.enums, 0) / strings) : 0.25;
+    const words = bare.map((x) => splitWords(x));
+    t.verbs = topWords(words.map((w) => w[0] ?? ''), 40);
+    t.objects = topWords(words.flatMap((w) => w.slice(1)), 80);
+  }
+
+  // Flags: the callee that receives the most distinct flag-like strings, if it clearly is one.
+  const byCallee = new Map<string, Set<string>>();
+  for (const { scan } of chunks) {
+    for (const [callee, strings] of scan.stringCalls) {
+      let set = byCallee.get(callee);
+      if (!set) byCallee.set(callee, (set = new Set()));
+      for (const s of strings.keys()) set.add(s);
+    }
+  }
+  let getter = '';
+  let flags: string[] = [];
+  for (const [callee, set] of [...byCallee].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const list = [...set].filter((s) => caseOf(s) === 'snake' || caseOf(s) === 'kebab');
+    if (list.length >= 3 && list.length > flags.length) {
+      getter = callee;
+      flags = list.sort();
+    }
+  }
+  // A codename prefix: the first segment shared by most flag-like strings in the bundle.
+  const flagLike = [...new Set(chunks.flatMap(({ scan }) => [...scan.nameStrings]))].filter((s) => caseOf(s) === 'snake');
+  const firstSegs = new Map<string, number>();
+  for (const s of flagLike) {
+    const seg = s.split('_')[0];
+    firstSegs.set(seg, (firstSegs.get(seg) ?? 0) + 1);
+  }
+  const pool = flags.length > 0 ? flags : [];
+  const poolSegs = new Map<string, number>();
+  for (const s of pool) {
+    const seg = s.split(/[_-]/)[0];
+    poolSegs.set(seg, (poolSegs.get(seg) ?? 0) + 1);
+  }
+  let prefix = '';
+  for (const [seg, k] of [...poolSegs].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) {
+    if (k >= 3 && k * 2 >= pool.length && seg.length >= 3) prefix = seg;
+    break;
+  }
+  if (!prefix) {
+    // No getter: a first segment shared by many snake strings and not an English verb of ours.
+    const best = [...firstSegs].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
+    if (best && best[1] >= 8 && best[1] * 4 >= flagLike.length && best[0].length >= 4) prefix = best[0];
+  }
+  const withPrefix = prefix ? flagLike.filter((s) => s.startsWith(prefix + '_')) : flags;
+  if (withPrefix.length > 0 || flags.length > 0) {
+    const f = style.flags;
+    const sample = withPrefix.length > 0 ? withPrefix : flags;
+    f.found = sample.length;
+    f.prefix = prefix;
+    f.getter = getter;
+    f.separator = sample.some((s) => s.includes('-')) && !sample.some((s) => s.includes('_')) ? '-' : '_';
+    f.nameCase = f.separator === '-' ? 'kebab' : 'snake';
+    const segs = sample.map((s) => s.split(/[_-]/).length - (prefix ? 1 : 0));
+    f.segments = Math.max(2, Math.min(5, Math.round(segs.reduce((a, b) => a + b, 0) / segs.length)));
+    f.words = topWords(sample.flatMap((s) => s.split(/[_-]/).slice(prefix ? 1 : 0)), 80);
+  }
+  return style;
+}
