@@ -5,10 +5,11 @@ import { inspectMapJson, type MapSniff } from './sourcemap.js';
 //
 // A reference is a `sourceMappingURL` (or `sourceURL`, `debugId`) comment in comment position,
 // by ECMA-426's "extract a Source Map URL without parsing" line scan (§ Linking through inline
-// annotations), for JS and, with `/* */` only, CSS. Two deliberate additions:
+// annotations), for JS and, with block comments only, CSS: a match counts when no code follows
+// it, so only the file's trailing comments qualify. Two deliberate additions:
 // - the fix the spec announces for its own ambiguity: a comment whose value holds a quote or a
-//   backtick is not a reference (`"//# sourceMappingURL=" + name` in a tool's source is not one);
-// - comments inside eval strings (`eval("...\n//# sourceURL=webpack://...")`), which the
+//   backtick is not a reference (a tool's source that glues the marker to a name is not one);
+// - comments inside strings passed to eval() or Function() (webpack's eval devtools), which the
 //   evaluated code does carry: recognised after an escaped line break.
 // An inline map is a `data:` URI that decodes to a valid map, wherever it stands.
 
@@ -149,7 +150,7 @@ function pushMatch(
   });
 }
 
-/** `//# NAME=value` inside a string literal, right after an escaped line break (`\n`). */
+/** A `//#` NAME=value comment inside a string literal, right after an escaped line break. */
 function evalStringDirective(buf: Buffer, at: number, name: DirectiveName): Directive | undefined {
   let i = at - 1;
   while (i >= 0 && buf[i] === 0x20) i--;
@@ -185,7 +186,7 @@ const EVAL_CALL = /(?:\beval|\bFunction)\s*\(\s*$/;
 /**
  * Is `at` inside a string literal passed to eval() or Function()? The literal's opening quote is
  * the nearest unescaped quote of its kind before `at`; what precedes it must be the call.
- * (A tool's own source that builds such comments, e.g. `"\n//# sourceURL=" + url`, is not.)
+ * (A tool's own source that builds such comments by concatenation is not.)
  */
 function insideEvalString(buf: Buffer, at: number): boolean {
   for (const quote of [0x22, 0x27, 0x60]) {
@@ -303,8 +304,10 @@ function isBase64Byte(b: number): boolean {
 }
 
 function isPercentPayloadByte(b: number): boolean {
-  // Stops at white space, quotes, backslashes (escapes in string literals) and URI delimiters.
-  return b > 0x20 && b !== 0x7f && !isQuote(b) && b !== 0x5c && b !== 0x3c && b !== 0x3e && b !== 0x29;
+  // Stops at white space, double quotes, backticks, backslashes (escapes in string literals)
+  // and angle brackets. `'`, `(` and `)` are left unescaped by encodeURIComponent, so they may
+  // belong to the URI; the caller retries shorter ends at them.
+  return b > 0x20 && b !== 0x7f && b !== 0x22 && b !== 0x60 && b !== 0x5c && b !== 0x3c && b !== 0x3e;
 }
 
 function percentDecode(buf: Buffer, start: number, end: number): Buffer {
@@ -379,9 +382,22 @@ function inspectDataUri(buf: Buffer, at: number): { end: number; map?: InlineMap
   const peekEnd = Math.min(j, payloadStart + 64);
   const head = base64 ? Buffer.from(buf.toString('latin1', payloadStart, peekEnd - ((peekEnd - payloadStart) % 4)), 'base64') : percentDecode(buf, payloadStart, peekEnd);
   if (!decodedStartsWithBrace(head)) return { end: j };
-  const decoded = base64 ? Buffer.from(buf.toString('latin1', payloadStart, j), 'base64') : percentDecode(buf, payloadStart, j);
-  const start = skipJsonSpace(decoded);
-  const sniff = inspectMapJson(decoded, start, [base64 ? 'inline-base64' : 'inline-percent']);
-  if (sniff.kind === 'not-map') return { end: j };
-  return { end: j, map: { offset: at, length: j - at, encoding: base64 ? 'base64' : 'percent', sniff } };
+  const encoding = base64 ? 'base64' : 'percent';
+  // Inside a '...' literal or url(...) the URI ends earlier: try those ends too, longest first.
+  const ends = [j];
+  if (!base64) {
+    for (const stop of [0x27, 0x29]) {
+      const at2 = buf.indexOf(stop, payloadStart);
+      if (at2 > payloadStart && at2 < j) ends.push(at2);
+    }
+  }
+  let best: MapSniff | undefined;
+  for (const end of ends) {
+    const decoded = base64 ? Buffer.from(buf.toString('latin1', payloadStart, end), 'base64') : percentDecode(buf, payloadStart, end);
+    const sniff = inspectMapJson(decoded, skipJsonSpace(decoded), [`inline-${encoding}`]);
+    if (sniff.kind === 'map') return { end, map: { offset: at, length: end - at, encoding, sniff } };
+    best ??= sniff;
+  }
+  if (!best || best.kind === 'not-map') return { end: j };
+  return { end: j, map: { offset: at, length: j - at, encoding, sniff: best } };
 }

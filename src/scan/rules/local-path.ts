@@ -8,7 +8,8 @@ function localPaths(file: FileFacts): string[] {
   const maps = file.fileMap ? [file.fileMap, ...file.inlineMaps] : file.inlineMaps;
   for (const map of maps) {
     if (map.summary.sourceRoot && localKind(map.summary.sourceRoot)) out.push(map.summary.sourceRoot);
-    for (const s of map.sources) if (s.info.local) out.push(s.info.full);
+    // Judge each entry as written: a local sourceRoot is reported once, not once per source.
+    for (const s of map.sources) if (s.info.raw !== null && localKind(s.info.raw)) out.push(s.info.raw);
   }
   for (const d of file.directives) {
     if ((d.name === 'sourceURL' || d.name === 'sourceMappingURL') && localKind(d.value)) out.push(d.value);

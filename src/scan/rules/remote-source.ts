@@ -8,7 +8,8 @@ function remoteSources(file: FileFacts): string[] {
   const maps = file.fileMap ? [file.fileMap, ...file.inlineMaps] : file.inlineMaps;
   for (const map of maps) {
     if (map.summary.sourceRoot && isRemote(map.summary.sourceRoot)) out.push(map.summary.sourceRoot);
-    for (const s of map.sources) if (s.info.remote) out.push(s.info.full);
+    // Judge each entry as written: a remote sourceRoot is reported once, not once per source.
+    for (const s of map.sources) if (s.info.raw !== null && isRemote(s.info.raw)) out.push(s.info.raw);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import type { Rule } from './types.js';
 import { examples, plural } from './types.js';
 
-/** Row 12: `//# sourceURL=` names original files (eval bundles carry one per module). */
+/** Row 12: sourceURL comments name original files (eval bundles carry one per module). */
 export const sourceUrl: Rule = {
   code: 'source-url',
   run({ pkg, emit }) {
