@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { rollup, type OutputOptions, type Plugin } from 'rollup';
-import terser from '@rollup/plugin-terser';
+import terserPlugin from '@rollup/plugin-terser';
 import { SourceMapConsumer } from 'source-map';
 import pillbox from '../src/adapters/rollup.js';
 import { scan } from '../src/scan/engine.js';
@@ -11,6 +11,9 @@ import { AGENT_APP, listFiles, plainLeakSearch, runNode, tempDir, writeFiles } f
 // Real rollup 4 builds of a small agent-like app: two entries, a dynamic import (code
 // splitting), with and without @rollup/plugin-terser. The project root of a rollup build is
 // the working directory, so the tests run from inside the fixture.
+
+// Its types describe a CommonJS default export that NodeNext sees as a namespace.
+const terser = terserPlugin as unknown as () => Plugin;
 
 let root: string;
 const cwd = process.cwd();
