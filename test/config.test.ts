@@ -56,6 +56,16 @@ describe('loadConfig: where the config comes from', () => {
     expect(err.code).toBe('bad-config');
   });
 
+  it('rejects forbid in package.json even when a config file replaces the rest (package.json still ships)', async () => {
+    const cwd = project({ 'package.json': { name: 'x', pillbox: { forbid: [SECRET] } }, 'pillbox.config.json': { failOn: 'low' } });
+    expect((await configError(cwd)).message).toContain('package.json#pillbox.forbid');
+  });
+
+  it('refuses a --config file of another kind', async () => {
+    const cwd = project({ 'pillbox.yaml': 'failOn: low\n' });
+    expect((await configError(cwd, 'pillbox.yaml')).message).toBe('pillbox.yaml: a config file is .json, .mjs or .js');
+  });
+
   it('lets a config file replace package.json#pillbox entirely', async () => {
     const cwd = project({
       'package.json': { name: 'x', pillbox: { failOn: 'low', baseline: 'old.json' } },

@@ -33,6 +33,8 @@ export interface LoadConfigOptions {
 }
 
 export async function loadConfig({ cwd, configPath }: LoadConfigOptions): Promise<ResolvedConfig> {
+  // Checked even when a config file replaces it: package.json ships, so forbid there leaks.
+  const pkgSection = readPackageJsonSection(cwd);
   if (configPath !== undefined) {
     const file = resolve(cwd, configPath);
     if (!existsSync(file)) throw new ConfigError(`${configPath}: config file not found`);
@@ -43,7 +45,8 @@ export async function loadConfig({ cwd, configPath }: LoadConfigOptions): Promis
     throw new ConfigError(`${present.join(' and ')}: more than one config file; keep one, or choose with --config`);
   }
   if (present.length === 1) return fromConfigFile(resolve(cwd, present[0]), present[0]);
-  return fromPackageJson(cwd);
+  if (pkgSection === undefined) return defaults();
+  return validateConfig(pkgSection, { source: PACKAGE_JSON_SOURCE, baseDir: cwd, allowForbid: false, allowRegExp: false });
 }
 
 async function fromConfigFile(file: string, shown: string): Promise<ResolvedConfig> {
@@ -54,15 +57,17 @@ async function fromConfigFile(file: string, shown: string): Promise<ResolvedConf
     throw new ConfigError(`${shown}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   if (!stat.isFile()) throw new ConfigError(`${shown}: not a file`);
+  if (!/\.(json|mjs|cjs|js)$/.test(file)) throw new ConfigError(`${shown}: a config file is .json, .mjs or .js`);
   const raw = file.endsWith('.json') ? parseJsonFile(file, shown) : await importConfigModule(file, shown, stat.mtimeMs);
   return validateConfig(raw, { source: shown, baseDir: dirname(file), allowForbid: true, allowRegExp: !file.endsWith('.json') });
 }
 
-function fromPackageJson(cwd: string): ResolvedConfig {
+/** The `pillbox` key of package.json in `cwd`, if any; rejects `forbid` there. */
+function readPackageJsonSection(cwd: string): unknown {
   const file = resolve(cwd, 'package.json');
-  if (!existsSync(file)) return defaults();
+  if (!existsSync(file)) return undefined;
   const pkg = parseJsonFile(file, 'package.json');
-  if (!isPlainObject(pkg) || pkg.pillbox === undefined) return defaults();
+  if (!isPlainObject(pkg)) return undefined;
   const section = pkg.pillbox;
   if (isPlainObject(section) && 'forbid' in section) {
     throw new ConfigError(
@@ -70,7 +75,7 @@ function fromPackageJson(cwd: string): ResolvedConfig {
         'the very strings it forbids; move forbid to pillbox.config.json (or .mjs/.js) and keep that file out of the package (`pillbox init` does)',
     );
   }
-  return validateConfig(section, { source: PACKAGE_JSON_SOURCE, baseDir: cwd, allowForbid: false, allowRegExp: false });
+  return section;
 }
 
 function defaults(): ResolvedConfig {
