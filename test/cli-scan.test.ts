@@ -198,6 +198,12 @@ describe('thresholds and exit codes', () => {
     expect(unknown.stderr).toMatch(/unknown option '--frobnicate'/);
   });
 
+  it('--help lists the exit codes and exits 0', async () => {
+    const r = await run(['scan', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 /);
+  });
+
   it('refuses --workspaces and --compare-previous rather than ignoring them', async () => {
     for (const flag of ['--workspaces', '--compare-previous']) {
       const r = await run(['scan', clean.tgz, flag]);

@@ -21,6 +21,18 @@ interface ScanFlags {
   comparePrevious?: boolean;
 }
 
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  nothing at or above the --fail-on threshold
+  1  findings at or above the threshold
+  2  something could not be read, or the call was wrong (wins over 1: a partial scan is never a pass)
+
+Examples:
+  pillbox scan                          this package, as npm would publish it
+  pillbox scan my-cli-1.2.3.tgz         a packed release
+  pillbox scan dist --format sarif --output pillbox.sarif
+`;
+
 export function registerScan(program: Command, ctx: CliContext): void {
   program
     .command('scan')
@@ -33,6 +45,7 @@ export function registerScan(program: Command, ctx: CliContext): void {
     .option('--baseline <file>', 'a previous JSON report: findings it already holds are suppressed')
     .option('--workspaces', 'scan every workspace package as it will be published')
     .option('--compare-previous', 'compare with the previous published release (size growth)')
+    .addHelpText('after', EXIT_CODES_HELP)
     .action(async (targets: string[], flags: ScanFlags) => {
       ctx.exitCode = await runScan(targets, flags, ctx);
     });
