@@ -1,0 +1,197 @@
+import { createReadStream, type Dirent } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import tarStream from 'tar-stream';
+
+// What detect reads: files, directories (recursively, in name order), tarballs (`.tgz`,
+// `.tar.gz`, `.tar`: streamed through zlib and tar-stream, never extracted), gzip files, and
+// stdin (`-`). Every entry is a stream of chunks, consumed before the next entry is opened, so
+// memory does not grow with input size. Whatever cannot be read becomes an error (exit 2),
+// never a silent skip.
+
+export const READ_CHUNK = 1 << 20;
+
+export interface InputEntry {
+  /** Display path: relative to cwd for files, `archive.tgz!package/x.js` inside archives. */
+  path: string;
+  /** JSON Lines: one record per line (locations say "record"). */
+  jsonl: boolean;
+  chunks: AsyncIterable<Buffer>;
+}
+
+export interface InputSummary {
+  input: string;
+  kind: 'file' | 'directory' | 'tarball' | 'gzip' | 'stdin';
+  files: number;
+  bytes: number;
+}
+
+export interface InputError {
+  path: string;
+  code: 'not-found' | 'unreadable' | 'corrupt-archive';
+  message: string;
+}
+
+export interface InputContext {
+  cwd: string;
+  stdin: NodeJS.ReadableStream;
+  errors: InputError[];
+  summaries: InputSummary[];
+}
+
+const TARBALL = /\.(?:tgz|tar\.gz|tar)$/i;
+const GZIP = /\.gz$/i;
+const JSONL = /\.(?:jsonl|ndjson)(?:\.gz)?$/i;
+
+function display(target: string, abs: string, cwd: string): string {
+  if (isAbsolute(target)) {
+    const rel = relative(cwd, abs);
+    if (rel && !rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel)) return rel.split(sep).join('/');
+  }
+  return target.split(sep).join('/');
+}
+
+function fsMessage(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'ENOENT') return 'no such file or directory';
+  if (e.code === 'EACCES' || e.code === 'EPERM') return 'permission denied';
+  if (e.code === 'EISDIR') return 'is a directory';
+  return e.code ?? e.message;
+}
+
+/** Chunks of a readable, with failures recorded against `path` (and rethrown to stop the entry). */
+async function* guarded(source: AsyncIterable<Buffer | string>, path: string, ctx: InputContext, summary: InputSummary, code: InputError['code'] = 'unreadable'): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of source) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      summary.bytes += buf.length;
+      yield buf;
+    }
+  } catch (err) {
+    ctx.errors.push({ path, code, message: `${path}: ${code === 'corrupt-archive' ? 'corrupt or truncated: ' : 'cannot read: '}${fsMessage(err)}` });
+  }
+}
+
+export async function* readInputs(targets: string[], ctx: InputContext): AsyncGenerator<InputEntry> {
+  for (const target of targets) {
+    if (target === '-') {
+      const summary: InputSummary = { input: '-', kind: 'stdin', files: 1, bytes: 0 };
+      ctx.summaries.push(summary);
+      yield { path: '<stdin>', jsonl: false, chunks: guarded(ctx.stdin as AsyncIterable<Buffer>, '<stdin>', ctx, summary) };
+      continue;
+    }
+    const abs = resolve(ctx.cwd, target);
+    const shown = display(target, abs, ctx.cwd);
+    let st;
+    try {
+      st = await stat(abs);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not-found' : 'unreadable';
+      ctx.summaries.push({ input: target, kind: 'file', files: 0, bytes: 0 });
+      ctx.errors.push({ path: shown, code, message: `${shown}: ${fsMessage(err)}` });
+      continue;
+    }
+    if (st.isDirectory()) {
+      const summary: InputSummary = { input: target, kind: 'directory', files: 0, bytes: 0 };
+      ctx.summaries.push(summary);
+      yield* readDirectory(abs, shown, ctx, summary);
+    } else if (st.isFile()) {
+      const summary: InputSummary = { input: target, kind: TARBALL.test(abs) ? 'tarball' : GZIP.test(abs) ? 'gzip' : 'file', files: 0, bytes: 0 };
+      ctx.summaries.push(summary);
+      yield* readFile(abs, shown, ctx, summary);
+    } else {
+      ctx.summaries.push({ input: target, kind: 'file', files: 0, bytes: 0 });
+      ctx.errors.push({ path: shown, code: 'unreadable', message: `${shown}: not a regular file or directory` });
+    }
+  }
+}
+
+async function* readDirectory(abs: string, shown: string, ctx: InputContext, summary: InputSummary): AsyncGenerator<InputEntry> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(abs, { withFileTypes: true });
+  } catch (err) {
+    ctx.errors.push({ path: shown, code: 'unreadable', message: `${shown}: cannot list: ${fsMessage(err)}` });
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const childAbs = join(abs, entry.name);
+    const childShown = shown === '.' ? entry.name : `${shown}/${entry.name}`;
+    if (entry.isDirectory()) {
+      yield* readDirectory(childAbs, childShown, ctx, summary);
+    } else if (entry.isFile()) {
+      yield* readFile(childAbs, childShown, ctx, summary);
+    } else if (entry.isSymbolicLink()) {
+      // Follow links to files; a linked directory is not walked (it could loop), and says so.
+      try {
+        const st = await stat(childAbs);
+        if (st.isFile()) yield* readFile(childAbs, childShown, ctx, summary);
+        else ctx.errors.push({ path: childShown, code: 'unreadable', message: `${childShown}: a symbolic link to a directory; pass its target to read it` });
+      } catch (err) {
+        ctx.errors.push({ path: childShown, code: 'unreadable', message: `${childShown}: ${fsMessage(err)}` });
+      }
+    }
+  }
+}
+
+async function* readFile(abs: string, shown: string, ctx: InputContext, summary: InputSummary): AsyncGenerator<InputEntry> {
+  if (TARBALL.test(abs)) {
+    yield* readTarball(abs, shown, ctx, summary);
+    return;
+  }
+  summary.files++;
+  const raw = createReadStream(abs, { highWaterMark: READ_CHUNK });
+  if (GZIP.test(abs)) {
+    const gunzip = createGunzip({ chunkSize: READ_CHUNK });
+    raw.on('error', (err) => gunzip.destroy(err));
+    raw.pipe(gunzip);
+    yield { path: shown, jsonl: JSONL.test(abs), chunks: guarded(gunzip, shown, ctx, summary, 'corrupt-archive') };
+    return;
+  }
+  yield { path: shown, jsonl: JSONL.test(abs), chunks: guarded(raw, shown, ctx, summary) };
+}
+
+async function* readTarball(abs: string, shown: string, ctx: InputContext, summary: InputSummary): AsyncGenerator<InputEntry> {
+  const raw = createReadStream(abs, { highWaterMark: READ_CHUNK });
+  const extract = tarStream.extract();
+  const gzip = !/\.tar$/i.test(abs);
+  let failure: Error | undefined;
+  const fail = (err: Error) => {
+    failure ??= err;
+    extract.destroy(err);
+  };
+  raw.on('error', fail);
+  if (gzip) {
+    const gunzip = createGunzip({ chunkSize: READ_CHUNK });
+    gunzip.on('error', fail);
+    raw.pipe(gunzip).pipe(extract);
+  } else raw.pipe(extract);
+  let entries = 0;
+  try {
+    for await (const entry of extract) {
+      const header = entry.header;
+      if (header.type !== 'file' && header.type !== 'contiguous-file') {
+        entry.resume();
+        continue;
+      }
+      entries++;
+      summary.files++;
+      const path = `${shown}!${header.name}`;
+      yield { path, jsonl: JSONL.test(header.name), chunks: guarded(entry as AsyncIterable<Buffer>, path, ctx, summary, 'corrupt-archive') };
+      // The consumer may have stopped early: drain what is left so the archive moves on.
+      entry.resume();
+    }
+  } catch (err) {
+    failure ??= err as Error;
+  }
+  if (failure) {
+    const what = (failure as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : failure.message;
+    ctx.errors.push({ path: shown, code: 'corrupt-archive', message: `${shown}: not a readable tarball (${what})` });
+  } else if (entries === 0 && summary.bytes === 0) {
+    // An empty or non-tar file that tar-stream accepted without complaint.
+    const st = await stat(abs).catch(() => undefined);
+    if (st && st.size > 0) ctx.errors.push({ path: shown, code: 'corrupt-archive', message: `${shown}: holds no files (not a tarball?)` });
+  }
+}

@@ -1,0 +1,106 @@
+import type { Decoy } from '../core/decoy-types.js';
+import { foldBytes } from './fold-bytes.js';
+import type { Scope } from './manifests.js';
+import { MAX_PATTERN } from './stream-matcher.js';
+
+// What is searched for each decoy and control:
+//   - its name (every decoy);
+//   - a tool's description, first sentence (a renamed tool usually keeps it);
+//   - a tool's schema: all its parameter names within a window, when the names are
+//     distinctive enough (at least two parameters, at least two of them of two words or more:
+//     `path` + `query` together prove nothing, real code is full of them).
+// Each way of matching counts in the decoy's null rate (a union bound), see stats.ts.
+
+export type MatchKind = 'name' | 'description' | 'schema';
+
+export interface Target {
+  /** Index in Compiled.targets. */
+  index: number;
+  decoy: Decoy;
+  scopeId: string;
+  /** How many ways it can be matched (name, description, schema): the union bound's factor. */
+  ways: number;
+  /** Schema: folded parameter names and the window (raw bytes) they must fall within. */
+  schema?: { params: string[]; window: number };
+}
+
+export interface PatternUse {
+  target: number;
+  kind: MatchKind;
+  /** For schema uses: which parameter. */
+  param?: number;
+}
+
+export interface Compiled {
+  targets: Target[];
+  /** Folded patterns, by id, and who uses each. */
+  patterns: string[];
+  uses: PatternUse[][];
+  /** Shortest and longest folded name: the lengths a decoy can take. */
+  minNameLength: number;
+  maxNameLength: number;
+}
+
+export function fold(text: string): string {
+  return foldBytes(Buffer.from(text, 'utf8')).text;
+}
+
+/** Two tokens or more: `maxDepth`, `ledger_query`. */
+function isCompound(name: string): boolean {
+  return foldBytes(Buffer.from(name, 'utf8')).boundary.reduce((n, b) => n + b, 0) >= 2;
+}
+
+const MIN_DESCRIPTION = 24;
+
+export function firstSentence(text: string): string {
+  const m = /^[^.!?\n]*[.!?]?/.exec(text.trim());
+  return (m ? m[0] : text).trim();
+}
+
+export function compileTargets(scopes: Scope[]): Compiled {
+  const targets: Target[] = [];
+  const patterns: string[] = [];
+  const uses: PatternUse[][] = [];
+  const byText = new Map<string, number>();
+  let minNameLength = Infinity;
+  let maxNameLength = 0;
+  const use = (text: string, u: PatternUse) => {
+    if (text.length < 3 || text.length > MAX_PATTERN) return false;
+    let id = byText.get(text);
+    if (id === undefined) {
+      id = patterns.length;
+      patterns.push(text);
+      uses.push([]);
+      byText.set(text, id);
+    }
+    uses[id].push(u);
+    return true;
+  };
+  for (const scope of scopes) {
+    for (const decoy of [...scope.decoys, ...scope.controls]) {
+      const index = targets.length;
+      const target: Target = { index, decoy, scopeId: scope.id, ways: 0 };
+      targets.push(target);
+      const name = fold(decoy.name);
+      if (use(name, { target: index, kind: 'name' })) {
+        target.ways++;
+        minNameLength = Math.min(minNameLength, name.length);
+        maxNameLength = Math.max(maxNameLength, name.length);
+      }
+      if (decoy.kind !== 'tool') continue;
+      const description = fold(firstSentence(decoy.description ?? ''));
+      if (description.length >= MIN_DESCRIPTION && use(description, { target: index, kind: 'description' })) target.ways++;
+      const params = decoy.parameters.map((p) => p.name);
+      const folded = [...new Set(params.map(fold))];
+      if (folded.length >= 2 && params.filter(isCompound).length >= 2 && folded.every((p) => p.length >= 3 && p.length <= MAX_PATTERN)) {
+        // A copied schema, pretty-printed or not, stays within a few times its compact size.
+        const compact = JSON.stringify(decoy.parameters).length;
+        target.schema = { params: folded, window: Math.min(1 << 16, Math.max(1024, 4 * compact)) };
+        folded.forEach((p, param) => use(p, { target: index, kind: 'schema', param }));
+        target.ways++;
+      }
+    }
+  }
+  if (maxNameLength === 0) minNameLength = 0;
+  return { targets, patterns, uses, minNameLength, maxNameLength };
+}

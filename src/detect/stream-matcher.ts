@@ -1,0 +1,349 @@
+import { SPECIAL, type Automaton } from './automaton.js';
+import { CODE, T_DIGIT, T_LOWER, T_UPPER } from './fold.js';
+import { decodeEscape, ESCAPE_LOOKAHEAD, foldBytes } from './fold-bytes.js';
+
+// The streaming search. One pass per automaton over raw bytes (usually one automaton), each
+// byte one table load (see automaton.ts), in chunks of at least MIN_CHUNK bytes with the
+// previous chunk kept, so memory is fixed whatever the input size.
+//
+// The DFA only says "the last L folded characters spell pattern P". A candidate is then
+// checked where it stands: it must start and end on a token boundary, and consecutive letters
+// may be at most MAX_GAP raw bytes apart (so a match is never assembled from letters scattered
+// over a page). Plain ASCII candidates are checked in place by walking back over the raw
+// bytes; candidates touching an escape, non-ASCII text or a chunk edge are settled by folding
+// a small window with the reference folding (fold-bytes.ts).
+
+export const MAX_GAP = 64;
+/** Patterns longer than this (folded) are not searched: decoy names are far shorter. */
+export const MAX_PATTERN = 160;
+const MIN_CHUNK = 1 << 18;
+/** Bytes needed after a candidate's end to know whether a token boundary follows. */
+const AFTER = 3 * MAX_GAP + 16;
+
+export interface RawHit {
+  pattern: number;
+  /** Raw byte offsets within the entry of the first and last folded character. */
+  start: number;
+  end: number;
+}
+
+export interface Location {
+  line: number;
+  /** 1-based, in bytes from the start of the line. */
+  column: number;
+}
+
+interface Chunk {
+  buf: Buffer;
+  base: number;
+  /** Newlines before `base` in the entry, and the offset of the last of them (-1: none). */
+  lineAtStart: number;
+  lastNewlineBefore: number;
+  /** Bytes of `buf` consumed (the rest is carried into the next chunk). */
+  consumed: number;
+}
+
+const EMPTY: Chunk = { buf: Buffer.alloc(0), base: 0, lineAtStart: 0, lastNewlineBefore: -1, consumed: 0 };
+
+function isAlnum(b: number): boolean {
+  const t = CODE[b] >> 6;
+  return t >= T_LOWER && t <= T_DIGIT;
+}
+
+function isSpecial(b: number): boolean {
+  return b === 0x5c || b >= 0x80;
+}
+
+/** Byte classes for counting token starts: 0 separator, 1 lower, 2 upper, 3 digit. */
+const CLASS = new Uint8Array(256);
+for (let b = 0; b < 256; b++) {
+  const t = CODE[b] >> 6;
+  CLASS[b] = t >= T_LOWER && t <= T_DIGIT ? t : 0;
+}
+/**
+ * TOKEN_START[prev << 2 | cur]: a token starts at cur. An upper→lower pair counts too (for
+ * XMLParser's P), which over-counts Capitalised words; over-counting only makes the
+ * false-positive bound more cautious.
+ */
+const TOKEN_START = new Uint8Array(16);
+for (let p = 0; p < 4; p++) for (let c = 1; c < 4; c++) TOKEN_START[(p << 2) | c] = p !== c ? 1 : 0;
+
+export class StreamMatcher {
+  /** Token starts seen (over all entries): each is where a decoy could begin. */
+  tokens = 0;
+  /** Raw bytes read (over all entries). */
+  totalBytes = 0;
+
+  private readonly states: Int32Array;
+  private readonly lengths: Int32Array;
+  private readonly patterns: readonly string[];
+  private entryBytes = 0;
+  private queued: Buffer[] = [];
+  private queuedBytes = 0;
+  private carry: Buffer | undefined;
+  private prev: Chunk = EMPTY;
+  private cur: Chunk = EMPTY;
+  private prevClass = 0;
+  private pending: Array<{ pattern: number; end: number }> = [];
+  private final = false;
+
+  /** `patterns` are the folded patterns the automata were built from, by id. */
+  constructor(
+    private readonly automata: Automaton[],
+    patterns: readonly string[],
+    private readonly onHit: (hit: RawHit) => void,
+  ) {
+    this.states = new Int32Array(automata.length);
+    this.patterns = patterns;
+    this.lengths = Int32Array.from(patterns, (p) => p.length);
+  }
+
+  /** Start a file or archive entry: matches never span two. */
+  beginEntry(): void {
+    this.states.fill(0);
+    this.entryBytes = 0;
+    this.queued = [];
+    this.queuedBytes = 0;
+    this.carry = undefined;
+    this.prev = EMPTY;
+    this.cur = EMPTY;
+    this.prevClass = 0;
+    this.pending = [];
+    this.final = false;
+  }
+
+  write(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.queued.push(chunk);
+    this.queuedBytes += chunk.length;
+    this.entryBytes += chunk.length;
+    this.totalBytes += chunk.length;
+    if (this.queuedBytes >= MIN_CHUNK) this.flush(false);
+  }
+
+  endEntry(): void {
+    this.flush(true);
+    this.final = true;
+    this.settlePending();
+  }
+
+  /** Line and column of a raw offset in the current or previous chunk. */
+  locate(offset: number): Location {
+    const chunk = offset >= this.cur.base ? this.cur : this.prev;
+    const end = Math.min(offset - chunk.base, chunk.buf.length);
+    let line = chunk.lineAtStart + 1;
+    let lastNewline = chunk.lastNewlineBefore;
+    for (let k = chunk.buf.indexOf(10, 0); k !== -1 && k < end; k = chunk.buf.indexOf(10, k + 1)) {
+      line++;
+      lastNewline = chunk.base + k;
+    }
+    return { line, column: offset - lastNewline };
+  }
+
+  /** Raw bytes [start, end) if still held, else undefined. */
+  rawSlice(start: number, end: number): Buffer | undefined {
+    const cur = this.cur;
+    const prev = this.prev;
+    const curEnd = cur.base + cur.buf.length;
+    end = Math.min(end, curEnd);
+    if (start >= cur.base) return cur.buf.subarray(start - cur.base, end - cur.base);
+    if (start >= prev.base && prev.base + prev.buf.length >= cur.base) {
+      if (end <= cur.base) return prev.buf.subarray(start - prev.base, end - prev.base);
+      return Buffer.concat([prev.buf.subarray(start - prev.base, cur.base - prev.base), cur.buf.subarray(0, end - cur.base)]);
+    }
+    return undefined;
+  }
+
+  private flush(final: boolean): void {
+    if (this.queuedBytes === 0 && !this.carry) return;
+    const parts = this.carry ? [this.carry, ...this.queued] : this.queued;
+    const buf = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    const base = this.entryBytes - buf.length;
+    this.queued = [];
+    this.queuedBytes = 0;
+    this.carry = undefined;
+    // Newlines before this chunk: those of the previous chunk's consumed part.
+    const last = this.cur;
+    let lineAtStart = last.lineAtStart;
+    let lastNewlineBefore = last.lastNewlineBefore;
+    for (let k = last.buf.indexOf(10, 0); k !== -1 && k < last.consumed; k = last.buf.indexOf(10, k + 1)) {
+      lineAtStart++;
+      lastNewlineBefore = last.base + k;
+    }
+    this.prev = last;
+    this.cur = { buf, base, lineAtStart, lastNewlineBefore, consumed: buf.length };
+    this.final = final;
+    this.settlePending();
+    let stop = buf.length;
+    for (let a = 0; a < this.automata.length; a++) stop = this.scan(a, buf, base, final);
+    this.cur.consumed = stop;
+    if (stop < buf.length) this.carry = Buffer.from(buf.subarray(stop));
+    // Candidates near this chunk's start need the previous chunk, which the next flush drops.
+    this.settlePending();
+  }
+
+  /** The hot loop for automaton `a`. Returns where it stopped (buf.length, or a sequence to finish with the next chunk). */
+  private scan(a: number, buf: Buffer, base: number, final: boolean): number {
+    const { table, hot } = this.automata[a];
+    const countTokens = a === 0;
+    const len = buf.length;
+    let s = this.states[a];
+    let prevClass = this.prevClass;
+    let tokens = 0;
+    let i = 0;
+    while (i < len) {
+      // Tight loops until something needs attention (an output state or SPECIAL).
+      let t = 0;
+      if (countTokens) {
+        for (; i < len; i++) {
+          const b = buf[i];
+          const c = CLASS[b];
+          tokens += TOKEN_START[(prevClass << 2) | c];
+          prevClass = c;
+          t = table[(s << 8) | b];
+          if (t >= hot) break;
+          s = t;
+        }
+      } else {
+        for (; i < len; i++) {
+          t = table[(s << 8) | buf[i]];
+          if (t >= hot) break;
+          s = t;
+        }
+      }
+      if (i >= len) break;
+      if (t !== SPECIAL) {
+        s = t;
+        this.candidates(a, s, buf, base, i);
+        i++;
+        continue;
+      }
+      // An escape or a non-ASCII run: decode it and feed what it stands for.
+      const b = buf[i];
+      let text: string;
+      let end: number;
+      if (b === 0x5c) {
+        if (!final && len - i < ESCAPE_LOOKAHEAD + 8) break;
+        const esc = decodeEscape(buf, i);
+        text = esc.text;
+        end = esc.end;
+      } else {
+        let j = i + 1;
+        while (j < len && buf[j] >= 0x80) j++;
+        // Wait for the rest of a run cut by the chunk edge (unless it fills the whole chunk).
+        if (j === len && !final && i > 0) break;
+        text = buf.toString('utf8', i, j).normalize('NFKC');
+        end = j;
+      }
+      for (let k = 0; k < text.length; k++) {
+        const c = text.charCodeAt(k);
+        if (c >= 0x80 || !isAlnum(c)) continue;
+        if (countTokens) tokens++;
+        const u = table[(s << 8) | c];
+        s = u;
+        if (u >= hot) this.candidates(a, u, buf, base, i);
+      }
+      prevClass = 0;
+      i = end;
+    }
+    this.states[a] = s;
+    if (countTokens) {
+      this.prevClass = prevClass;
+      this.tokens += tokens;
+    }
+    return Math.min(i, len);
+  }
+
+  private candidates(a: number, s: number, buf: Buffer, base: number, i: number): void {
+    const { outputStart, outputs, hot } = this.automata[a];
+    for (let k = outputStart[s - hot]; k < outputStart[s - hot + 1]; k++) {
+      const pattern = outputs[k];
+      const verdict = this.checkInPlace(buf, base, i, this.lengths[pattern]);
+      if (verdict >= 0) this.onHit({ pattern, start: base + verdict, end: base + i });
+      else if (verdict === UNSURE) this.pending.push({ pattern, end: base + i });
+    }
+  }
+
+  /**
+   * Check an ASCII candidate ending at buf[i] by walking back over the raw bytes. Returns the
+   * start index, REJECT, or UNSURE (escape or non-ASCII nearby, or a chunk edge: settle later).
+   */
+  private checkInPlace(buf: Buffer, base: number, i: number, length: number): number {
+    const len = buf.length;
+    if (isSpecial(buf[i])) return UNSURE;
+    let k = i;
+    for (let n = 1; n < length; n++) {
+      const from = k;
+      k--;
+      while (k >= 0 && !isAlnum(buf[k])) {
+        if (isSpecial(buf[k])) return UNSURE;
+        if (from - k > MAX_GAP) return REJECT;
+        k--;
+      }
+      if (k < 0) return UNSURE;
+      if (from - k > MAX_GAP) return REJECT;
+    }
+    const start = k;
+    // Escapes just before the start or just after the end could decode to letters: unsure.
+    for (let j = Math.max(0, start - ESCAPE_LOOKAHEAD); j < start; j++) if (isSpecial(buf[j])) return UNSURE;
+    if (start < ESCAPE_LOOKAHEAD && base > 0) return UNSURE;
+    if (i + 2 >= len) return UNSURE;
+    if (isSpecial(buf[i + 1]) || isSpecial(buf[i + 2])) return UNSURE;
+    if (!boundaryAt(buf, start)) return REJECT;
+    if (isAlnum(buf[i + 1]) && !boundaryAt(buf, i + 1)) return REJECT;
+    return start;
+  }
+
+  /** Settle candidates that needed more context, once it is there (or the entry has ended). */
+  private settlePending(): void {
+    if (this.pending.length === 0) return;
+    const available = this.cur.base + this.cur.buf.length;
+    const kept: Array<{ pattern: number; end: number }> = [];
+    for (const p of this.pending) {
+      if (!this.final && p.end + AFTER > available) kept.push(p);
+      else this.settle(p.pattern, p.end);
+    }
+    this.pending = kept;
+  }
+
+  private settle(pattern: number, end: number): void {
+    const length = this.lengths[pattern];
+    const lowest = this.prev.buf.length > 0 ? this.prev.base : this.cur.base;
+    const from = Math.max(lowest, end - (length + 1) * MAX_GAP - 2 * ESCAPE_LOOKAHEAD);
+    const to = end + AFTER;
+    const window = this.rawSlice(from, to);
+    if (!window) return;
+    const folded = foldBytes(window, 0, window.length, from);
+    for (let j = 0; j < folded.offsets.length; j++) {
+      if (folded.offsets[j] !== end) continue;
+      const first = j - length + 1;
+      if (first < 0) continue;
+      if (folded.boundary[first] !== 1) continue;
+      if (first === 0 && from > 0 && from === lowest) continue; // start not seen whole
+      // Past the window's end there are only separators (it reaches AFTER bytes on) or nothing.
+      if (j + 1 < folded.offsets.length && folded.boundary[j + 1] !== 1) continue;
+      let gapsOk = true;
+      for (let q = first; q < j; q++) if (folded.offsets[q + 1] - folded.offsets[q] > MAX_GAP) gapsOk = false;
+      if (!gapsOk) continue;
+      // The DFA saw these letters; the window must agree (it can differ only at its cut edge).
+      if (folded.text.substr(first, length) !== this.patterns[pattern]) continue;
+      this.onHit({ pattern, start: folded.offsets[first], end });
+      return;
+    }
+  }
+}
+
+const REJECT = -1;
+const UNSURE = -2;
+
+/** Does the token-boundary rule put a boundary at buf[x] (an alphanumeric byte, x >= 1)? */
+function boundaryAt(buf: Buffer, x: number): boolean {
+  if (x === 0) return true;
+  const p = buf[x - 1];
+  const tp = CODE[p] >> 6;
+  const tx = CODE[buf[x]] >> 6;
+  if (tp < T_LOWER || tp > T_DIGIT) return true;
+  if (tp !== tx && !(tp === T_UPPER && tx === T_LOWER)) return true;
+  if (tp === T_UPPER && tx === T_UPPER && x + 1 < buf.length && CODE[buf[x + 1]] >> 6 === T_LOWER) return true;
+  return false;
+}
