@@ -31,7 +31,6 @@ export interface Directive {
 }
 
 const SLASH = 0x2f;
-const STAR = 0x2a;
 
 /** Longest value we copy into a report; longer ones are cut (data: URIs are never copied). */
 const MAX_VALUE_CHARS = 2048;
@@ -87,43 +86,52 @@ function summariseValue(buf: Buffer, start: number, end: number): string {
 /**
  * Scans one line as ECMA-426 does: returns the matching comments that no code follows on the
  * line (code resets the spec's lastURL) and whether the line holds code at all.
+ *
+ * Equivalent to the spec's code-point loop, but it jumps between comment openers with native
+ * searches: only `//` and `/*` change state, and any other non-space text is code.
  */
-function scanLine(buf: Buffer, start: number, end: number, css: boolean): { matches: Directive[]; hasCode: boolean } {
+function scanLine(buf: Buffer, start: number, end: number, css: boolean, mayMatch: boolean): { matches: Directive[]; hasCode: boolean } {
   let matches: Directive[] = [];
   let hasCode = false;
   let pos = start;
-  const code = (): void => {
-    hasCode = true;
-    matches = [];
-  };
+  let nextBlock = -2;
+  let nextLine = css ? -1 : -2;
   while (pos < end) {
-    for (let w = whitespaceAt(buf, pos); w > 0 && pos < end; w = whitespaceAt(buf, pos)) pos += w;
-    if (pos >= end) break;
-    if (buf[pos] === SLASH && pos + 1 < end) {
-      const second = buf[pos + 1];
-      if (second === SLASH && !css) {
-        const m = matchComment(buf, pos + 2, end);
-        if (m) pushMatch(buf, m, pos, 'line-comment', matches, end);
-        break;
-      }
-      if (second === STAR) {
-        const close = buf.indexOf('*/', pos + 2, 'latin1');
-        if (close < 0 || close >= end) break; // unclosed on this line: the rest is comment
-        const m = matchComment(buf, pos + 2, close);
-        if (m) pushMatch(buf, m, pos, 'block-comment', matches, close);
-        pos = close + 2;
-        continue;
-      }
-      code();
-      pos += 2;
-      continue;
+    if (nextBlock !== -1 && nextBlock < pos) nextBlock = buf.indexOf('/*', pos, 'latin1');
+    if (nextLine !== -1 && nextLine < pos) nextLine = buf.indexOf('//', pos, 'latin1');
+    let token = end;
+    if (nextBlock >= 0 && nextBlock < token) token = nextBlock;
+    if (nextLine >= 0 && nextLine < token) token = nextLine;
+    if (holdsCode(buf, pos, token)) {
+      hasCode = true;
+      matches = [];
+      // A line without a directive name only needs to know that it holds code.
+      if (!mayMatch) break;
     }
-    // Code: nothing but a slash can start a comment, so jump to the next one.
-    code();
-    const next = buf.indexOf(SLASH, pos + 1);
-    pos = next < 0 || next > end ? end : next;
+    if (token >= end) break;
+    if (token === nextLine) {
+      const m = matchComment(buf, token + 2, end);
+      if (m) pushMatch(buf, m, token, 'line-comment', matches, end);
+      break;
+    }
+    const close = buf.indexOf('*/', token + 2, 'latin1');
+    if (close < 0 || close >= end) break; // unclosed on this line: the rest is comment
+    const m = matchComment(buf, token + 2, close);
+    if (m) pushMatch(buf, m, token, 'block-comment', matches, close);
+    pos = close + 2;
   }
   return { matches, hasCode };
+}
+
+/** Does [from, to) hold anything but white space? */
+function holdsCode(buf: Buffer, from: number, to: number): boolean {
+  let i = from;
+  while (i < to) {
+    const w = whitespaceAt(buf, i);
+    if (w === 0) return true;
+    i += w;
+  }
+  return false;
 }
 
 function pushMatch(
@@ -227,7 +235,7 @@ class BackwardSearch {
  * a match only when no code follows it, so lines are walked up from the end until one holds
  * code. Per name, the last match wins (the spec's lastURL).
  */
-function trailingDirectives(buf: Buffer, css: boolean, firstHit: number): Directive[] {
+function trailingDirectives(buf: Buffer, css: boolean, firstHit: number, lastHit: number): Directive[] {
   const terminators = [0x0a, 0x0d, Buffer.from([0xe2, 0x80, 0xa8]), Buffer.from([0xe2, 0x80, 0xa9])].map((n) => new BackwardSearch(buf, n));
   const found: Directive[] = [];
   let end = buf.length;
@@ -235,7 +243,7 @@ function trailingDirectives(buf: Buffer, css: boolean, firstHit: number): Direct
     let terminator = -1;
     for (const t of terminators) terminator = Math.max(terminator, t.before(end - 1));
     const start = terminator < 0 ? 0 : terminator + (buf[terminator] === 0xe2 ? 3 : 1);
-    const { matches, hasCode } = scanLine(buf, start, end, css);
+    const { matches, hasCode } = scanLine(buf, start, end, css, lastHit >= start);
     found.unshift(...matches);
     if (hasCode || terminator < 0 || start <= firstHit) break;
     end = terminator;
@@ -257,7 +265,7 @@ export function extractDirectives(buf: Buffer, options: { css?: boolean } = {}):
   }
   if (hits.length === 0) return [];
   hits.sort((a, b) => a.at - b.at);
-  const out = trailingDirectives(buf, css, hits[0].at);
+  const out = trailingDirectives(buf, css, hits[0].at, hits[hits.length - 1].at);
   const seen = new Set(out.map((d) => d.valueStart));
   if (!css) {
     for (const hit of hits) {

@@ -114,9 +114,10 @@ export function sniffMap(buf: Buffer, name: string, options: SniffOptions): MapS
   }
   const start = skipJsonSpace(body);
   if (body[start] !== 0x7b) return { kind: 'not-map' };
-  // Cheap byte checks before any walking: a map names these keys somewhere.
-  if (body.indexOf(VERSION_KEY, start) < 0) return { kind: 'not-map' };
-  if (body.indexOf(MAPPINGS_KEY, start) < 0 && body.indexOf(SECTIONS_KEY, start) < 0) return { kind: 'not-map' };
+  // Cheap byte checks before any walking: a map names these keys somewhere. A file that starts
+  // like a map but lacks them may be a truncated one: the walk tells.
+  const named = body.indexOf(VERSION_KEY, start) >= 0 && (body.indexOf(MAPPINGS_KEY, start) >= 0 || body.indexOf(SECTIONS_KEY, start) >= 0);
+  if (!named && !MAP_HEAD.test(body.toString('latin1', start, start + 256))) return { kind: 'not-map' };
   return inspectMapJson(body, start, form);
 }
 
