@@ -39,6 +39,8 @@ try {
   // The config a team would keep out of the package (`pillbox init` does): it names what must
   // never ship.
   writeFileSync(join(work, 'pillbox.config.json'), JSON.stringify({ forbid: [`${CODENAME}_undercover_mode`] }, null, 2) + '\n');
+  console.log('Building the same small TypeScript CLI twice with esbuild, packing each with npm pack...');
+  console.log(`pillbox.config.json forbids ${'`forbid[0]`'}: an internal feature-flag name that the public build compiles out.`);
   const [incident, clean] = await Promise.all([makeIncident(join(work, 'build')), makeClean(join(work, 'build'))]);
   const incidentExit = scan('1. The incident: esbuild --sourcemap=external, no reference comment, map packed', incident.tgz);
   const cleanExit = scan('2. The same app built without source maps', clean.tgz);
