@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url';
 import type { Log, Notification, ReportingDescriptor, Result } from 'sarif';
 import { FINDING_CODES, type CodeInfo } from '../../core/codes.js';
 import type { Finding, Report, Severity } from '../../core/findings.js';
@@ -49,7 +48,9 @@ export function toSarif(report: Report, options: FormatOptions): Log {
             rules,
           },
         },
-        ...(usesSrcRoot && repoRoot ? { originalUriBaseIds: { SRCROOT: { uri: pathToFileURL(repoRoot).href.replace(/\/?$/, '/') } } } : {}),
+        // Named but not given: the consumer (code scanning) knows where its checkout is, and a
+        // report should not carry this machine's absolute paths.
+        ...(usesSrcRoot ? { originalUriBaseIds: { SRCROOT: { description: { text: 'The root of the git repository that was scanned.' } } } } : {}),
         invocations: [
           {
             executionSuccessful: report.errors.length === 0,

@@ -20,6 +20,19 @@ export interface FormatOptions {
 
 const KEY_GLOBAL = new RegExp(KEY_PATTERN.source, 'g');
 
+/** A function that replaces every forbidden string (and anything shaped like a decoy key) by the name of its config entry. */
+export function makeRedactor(forbid: readonly ForbidRule[]): (text: string) => string {
+  const matchers = forbid.map((rule) => ({
+    replacement: `[redacted: ${rule.label}]`,
+    regex: typeof rule.pattern === 'string' ? new RegExp(escapeRegExp(rule.pattern), 'g') : new RegExp(rule.pattern.source, rule.pattern.flags.replace('g', '') + 'g'),
+  }));
+  return (text) => {
+    let out = text.replace(KEY_GLOBAL, '[redacted key]');
+    for (const { regex, replacement } of matchers) out = out.replace(regex, replacement);
+    return out;
+  };
+}
+
 /**
  * A deep copy of the report with every forbidden string (and anything shaped like a decoy key)
  * replaced by the name of its config entry. The scan engine never puts them in a report; this
@@ -27,21 +40,13 @@ const KEY_GLOBAL = new RegExp(KEY_PATTERN.source, 'g');
  * into an unrecognisable fragment. Fingerprints are hashes and left alone.
  */
 export function redactReport(report: Report, forbid: readonly ForbidRule[]): Report {
-  const matchers = forbid.map((rule) => ({
-    replacement: `[redacted: ${rule.label}]`,
-    regex: typeof rule.pattern === 'string' ? new RegExp(escapeRegExp(rule.pattern), 'g') : new RegExp(rule.pattern.source, rule.pattern.flags.replace('g', '') + 'g'),
-  }));
-  const redactString = (text: string): string => {
-    let out = text.replace(KEY_GLOBAL, '[redacted key]');
-    for (const { regex, replacement } of matchers) out = out.replace(regex, replacement);
-    return out;
-  };
+  const redact = makeRedactor(forbid);
   const walk = (value: unknown, key?: string): unknown => {
-    if (typeof value === 'string') return key === 'fingerprint' ? value : redactString(value);
+    if (typeof value === 'string') return key === 'fingerprint' ? value : redact(value);
     if (Array.isArray(value)) return value.map((v) => walk(v));
     if (value !== null && typeof value === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[redactString(k)] = walk(v, k);
+      for (const [k, v] of Object.entries(value)) out[redact(k)] = walk(v, k);
       return out;
     }
     return value;
@@ -49,10 +54,9 @@ export function redactReport(report: Report, forbid: readonly ForbidRule[]): Rep
   return walk(report) as Report;
 }
 
-/** Also for error messages that did not come through a report. */
+/** For text that did not come through a report (error messages, finished output). */
 export function redactText(text: string, forbid: readonly ForbidRule[]): string {
-  const fake = { errors: [{ path: '', code: '', message: text }] } as unknown as Report;
-  return redactReport(fake, forbid).errors[0].message;
+  return makeRedactor(forbid)(text);
 }
 
 function escapeRegExp(text: string): string {
