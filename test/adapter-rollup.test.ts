@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { rollup, type OutputOptions, type Plugin } from 'rollup';
 import terserPlugin from '@rollup/plugin-terser';
 import { SourceMapConsumer } from 'source-map';
 import pillbox from '../src/adapters/rollup.js';
+import { generateKey, parseKey } from '../src/core/key.js';
+import { openManifest } from '../src/core/manifest-envelope.js';
+import type { ManifestPlaintext } from '../src/core/decoy-types.js';
 import { scan } from '../src/scan/engine.js';
-import { AGENT_APP, listFiles, plainLeakSearch, runNode, tempDir, writeFiles } from './harden-helpers.js';
+import { AGENT_APP, listFiles, plainLeakSearch, tempDir, writeFiles } from './harden-helpers.js';
 
 // Real rollup 4 builds of a small agent-like app: two entries, a dynamic import (code
 // splitting), with and without @rollup/plugin-terser. The project root of a rollup build is
@@ -24,6 +28,8 @@ async function build(outName: string, plugins: Plugin[], output: Partial<OutputO
     input: { cli: join(root, 'src/cli.js'), server: join(root, 'src/server.js') },
     plugins,
     onLog(level, log, handler) {
+      // The decoy engine may say that a small app had room for fewer decoys than asked.
+      if (level === 'warn' && /decoys: \d+ of \d+ decoys found no place/.test(log.message)) return;
       if (level === 'warn') throw new Error(`unexpected warning: ${log.message}`);
       if (level !== 'info') handler(level, log);
     },
@@ -36,11 +42,31 @@ async function build(outName: string, plugins: Plugin[], output: Partial<OutputO
   return dir;
 }
 
-function appBehaviour(dir: string): string[] {
-  return [runNode(join(dir, 'cli.js'), ['tools']), runNode(join(dir, 'cli.js'), ['run', 'read_file', 'a.txt', '--parallel']), runNode(join(dir, 'server.js'))];
+/** One node process per build: the CLI's two commands and the server entry. */
+function appBehaviour(dir: string): string {
+  const script = `const { main } = await import('./cli.js');
+console.log(await main(['tools', '--verbose']));
+console.log(await main(['run', 'read_file', 'a.txt', '--parallel']));
+await import('./server.js');`;
+  return execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' });
 }
 
 const dirs: Record<string, string> = {};
+const KEY = generateKey();
+
+/** The decoys the manifest says were placed, read back with the key (not through the plugin). */
+function placedDecoyNames(manifest: string): string[] {
+  const plain = openManifest<ManifestPlaintext>(parseKey(KEY), JSON.parse(readFileSync(manifest, 'utf8')));
+  const ids = new Set(plain.placements.map((p) => p.decoyId));
+  return plain.decoys.filter((d) => ids.has(d.id)).map((d) => d.name);
+}
+
+function allText(dir: string, ext = '.js'): string {
+  return listFiles(dir)
+    .filter((f) => f.endsWith(ext))
+    .map((f) => readFileSync(join(dir, f), 'utf8'))
+    .join('\n');
+}
 
 beforeAll(async () => {
   root = tempDir('rollup');
@@ -58,6 +84,8 @@ beforeAll(async () => {
   dirs.nosources = await build('nosources', [pillbox({ sourcemaps: 'nosources' })], absoluteSources);
   dirs.nosourcesMin = await build('nosources-min', [terser(), pillbox({ sourcemaps: 'nosources' })], absoluteSources);
   dirs.keep = await build('keep', [terser(), pillbox({ sourcemaps: 'keep' })]);
+  dirs.decoys = await build('decoys', [terser(), pillbox({ decoys: { key: KEY, channel: 'npm' } })]);
+  dirs.poison = await build('poison', [terser(), pillbox({ sourcemaps: 'poison', decoys: { key: KEY } })], absoluteSources);
 });
 
 afterAll(() => {
@@ -67,8 +95,9 @@ afterAll(() => {
 describe('rollup adapter', () => {
   it('the built app behaves identically with and without the plugin', () => {
     const expected = appBehaviour(dirs.base);
-    expect(expected[0]).toContain('read_file');
-    for (const name of ['strip', 'stripUnminified', 'stripInline', 'hidden', 'nosources', 'nosourcesMin', 'keep']) {
+    expect(expected).toContain('read_file(a.txt)');
+    expect(expected).toContain('"tool":"search_code"');
+    for (const name of ['strip', 'stripUnminified', 'stripInline', 'hidden', 'nosources', 'nosourcesMin', 'keep', 'decoys', 'poison']) {
       expect(appBehaviour(dirs[name]), name).toEqual(expected);
     }
   });
@@ -80,7 +109,7 @@ describe('rollup adapter', () => {
     expect(listFiles(dirs.strip)).toEqual(baseFiles.filter((f) => !f.endsWith('.map')));
   });
 
-  it.each(['strip', 'stripUnminified', 'stripInline'])('%s leaves no map and no reference (plain search and scanner)', async (name) => {
+  it.each(['strip', 'stripUnminified', 'stripInline', 'decoys'])('%s leaves no map and no reference (plain search and scanner)', async (name) => {
     expect(plainLeakSearch(dirs[name])).toEqual([]);
     const report = await scan([dirs[name]], { cwd: root });
     expect(report.errors).toEqual([]);
@@ -144,6 +173,59 @@ describe('rollup adapter', () => {
     const minPos = await SourceMapConsumer.with(minMap, null, (c) => c.originalPositionFor({ line: line + 1, column, bias: SourceMapConsumer.LEAST_UPPER_BOUND }));
     expect(minPos.source).toBe('../src/tools.js');
     expect(AGENT_APP['src/tools.js'].split('\n')[minPos.line! - 1]).toContain('list_directory');
+  });
+
+  it('plants the keyed decoys after terser, in the release and channel the options name', () => {
+    const manifest = join(root, '.pillbox/manifests/npm/3.1.4.json');
+    expect(existsSync(manifest)).toBe(true);
+    const names = placedDecoyNames(manifest);
+    expect(names.length).toBeGreaterThanOrEqual(8);
+    const shipped = allText(dirs.decoys);
+    for (const name of names) expect(shipped, name).toContain(name);
+    // Nothing of the kind before the plugin ran.
+    const base = allText(dirs.base);
+    for (const name of names) expect(base).not.toContain(name);
+    // The key never ships.
+    expect(shipped).not.toContain(KEY.slice(5));
+  });
+
+  it('poison: decoy sources mapped from the planted decoys, real code still maps, no real content', async () => {
+    const names = placedDecoyNames(join(root, '.pillbox/manifests/default/3.1.4.json'));
+    const maps = listFiles(dirs.poison).filter((f) => f.endsWith('.map'));
+    const decoySources: string[] = [];
+    for (const m of maps) {
+      const map = JSON.parse(readFileSync(join(dirs.poison, m), 'utf8'));
+      const code = readFileSync(join(dirs.poison, m.replace(/\.map$/, '')), 'utf8');
+      const used = new Set<string>();
+      await SourceMapConsumer.with(map, null, (c) => c.eachMapping((e) => e.source && used.add(e.source)));
+      map.sources.forEach((source: string, i: number) => {
+        const content = map.sourcesContent?.[i];
+        const real = Object.keys(AGENT_APP).some((f) => source === '../' + f);
+        expect(real || content, `${m} ${source}`).toBeTruthy();
+        if (real) {
+          expect(content ?? null, `${m} ${source} leaks real content`).toBeNull();
+          return;
+        }
+        decoySources.push(source);
+        // Looks like the real tree, defines one planted decoy that the bundle holds, and is used by a mapping.
+        expect(source).toMatch(/^\.\.\/src\/[a-z0-9-]+\.js$/);
+        const defined = names.filter((n) => content.includes(`'${n}'`));
+        expect(defined.length, source).toBeGreaterThanOrEqual(1);
+        expect(code).toContain(defined[0]);
+        expect(used.has(source), `${source} is mapped from the code`).toBe(true);
+      });
+    }
+    expect(decoySources.length).toBeGreaterThanOrEqual(8);
+    // Real code still maps where it did.
+    const chunk = listFiles(dirs.poison).find((f) => f.endsWith('.js') && readFileSync(join(dirs.poison, f), 'utf8').includes('list_directory'))!;
+    const lines = readFileSync(join(dirs.poison, chunk), 'utf8').split('\n');
+    const line = lines.findIndex((l) => l.includes('list_directory'));
+    const map = JSON.parse(readFileSync(join(dirs.poison, chunk + '.map'), 'utf8'));
+    const pos = await SourceMapConsumer.with(map, null, (c) =>
+      c.originalPositionFor({ line: line + 1, column: lines[line].indexOf('list_directory') - 1, bias: SourceMapConsumer.LEAST_UPPER_BOUND }),
+    );
+    expect(pos.source).toBe('../src/tools.js');
+    expect(AGENT_APP['src/tools.js'].split('\n')[pos.line! - 1]).toContain('list_directory');
   });
 
   it('keep changes nothing', () => {

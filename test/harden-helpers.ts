@@ -27,10 +27,32 @@ export const TOOLS = [
   { name: 'search_code', description: 'Search the workspace for a regular expression.', parameters: { pattern: { type: 'string' } } },
 ];
 
+export class ToolRegistry {
+  constructor(tools) {
+    this.tools = new Map(tools.map((t) => [t.name, t]));
+  }
+  get(name) {
+    const tool = this.tools.get(name);
+    if (!tool) throw new Error('unknown tool ' + name);
+    return tool;
+  }
+  names(filter) {
+    const out = [];
+    this.tools.forEach((tool, name) => {
+      if (!filter || filter(tool)) out.push(name);
+    });
+    return out;
+  }
+}
+
+const registry = new ToolRegistry(TOOLS);
+
 export function findTool(name) {
-  const tool = TOOLS.find((t) => t.name === name);
-  if (!tool) throw new Error('unknown tool ' + name);
-  return tool;
+  return registry.get(name);
+}
+
+export function toolNames(filter) {
+  return registry.names(filter);
 }
 `,
   'src/flags.js': `
@@ -38,11 +60,28 @@ const DEFAULTS = { agent_streaming_replies: true, agent_parallel_tools: false, a
 
 export function resolveFlags(overrides) {
   const flags = { ...DEFAULTS };
-  for (const [key, value] of Object.entries(overrides || {})) {
+  Object.entries(overrides || {}).forEach(([key, value]) => {
     if (key in flags) flags[key] = Boolean(value);
-  }
+  });
   return flags;
 }
+
+export const flagStore = {
+  cache: new Map(),
+  read(name) {
+    if (!this.cache.has(name)) this.cache.set(name, DEFAULTS[name] === true);
+    return this.cache.get(name);
+  },
+  write(name, value) {
+    this.cache.set(name, Boolean(value));
+    return this.read(name);
+  },
+  names() {
+    return Object.keys(DEFAULTS).filter((name) => {
+      return this.read(name) || name.startsWith('agent_');
+    });
+  },
+};
 
 export function describeFlag(name) {
   switch (name) {
@@ -56,26 +95,94 @@ export function describeFlag(name) {
   'src/runner.js': `
 import { findTool } from './tools.js';
 
+class Session {
+  constructor(id) {
+    this.id = id;
+    this.log = [];
+  }
+  record(event, detail) {
+    this.log.push(event + ':' + detail);
+    return this.log.length;
+  }
+  summary() {
+    return this.log.map((entry, i) => {
+      return i + 1 + '. ' + entry;
+    }).join(' ');
+  }
+}
+
 export async function runTool(name, args) {
   const tool = findTool(name);
+  const session = new Session(name);
+  session.record('start', name);
   const computeChecksum = (text) => [...text].reduce((sum, ch) => (sum * 31 + ch.charCodeAt(0)) >>> 0, 7);
-  return tool.name + '(' + args.join(',') + ') -> ' + computeChecksum(tool.description + args.join(''));
+  session.record('args', args.length);
+  return tool.name + '(' + args.join(',') + ') -> ' + computeChecksum(tool.description + args.join('')) + ' [' + session.summary() + ']';
+}
+`,
+  'src/format.js': `
+export function indent(text, width) {
+  const pad = ' '.repeat(width);
+  return text.split('\\n').map((line) => pad + line).join('\\n');
+}
+
+export function truncate(text, limit) {
+  if (text.length <= limit) return text;
+  return text.slice(0, Math.max(0, limit - 1)) + '~';
+}
+
+export function plural(count, word) {
+  return count + ' ' + (count === 1 ? word : word + 's');
+}
+
+export function formatTool(tool, verbose) {
+  const params = Object.keys(tool.parameters);
+  const head = tool.name + ': ' + truncate(tool.description, verbose ? 200 : 40);
+  return verbose ? head + '\\n' + indent(plural(params.length, 'parameter') + ' ' + params.join(', '), 2) : head;
+}
+
+export class StatusRenderer {
+  constructor(prefix) {
+    this.prefix = prefix;
+  }
+  line(state, detail) {
+    switch (state) {
+      case 'idle': return this.prefix + 'waiting for input';
+      case 'thinking': return this.prefix + 'planning the next step (' + detail + ')';
+      case 'tool': return this.prefix + 'running ' + detail;
+      case 'done': return this.prefix + 'finished: ' + detail;
+      default: return this.prefix + 'state ' + state;
+    }
+  }
+}
+
+export function statusLine(state, detail) {
+  return new StatusRenderer('> ').line(state, detail);
 }
 `,
   'src/cli.js': `
-import { TOOLS } from './tools.js';
+import { TOOLS, toolNames } from './tools.js';
 import { resolveFlags, describeFlag } from './flags.js';
+import { formatTool, statusLine } from './format.js';
 
 export async function main(argv) {
   const [command, ...rest] = argv;
   const flags = resolveFlags({ agent_parallel_tools: rest.includes('--parallel') });
   const out = [];
-  if (command === 'tools') out.push(TOOLS.map((t) => t.name + ': ' + t.description).join('\\n'));
+  if (command === 'tools') out.push(TOOLS.map((t) => formatTool(t, rest.includes('--verbose'))).join('\\n'));
+  out.push(['idle', 'thinking', 'tool', 'done'].map((s) => statusLine(s, command)).join(' | '));
   if (command === 'run') {
     const { runTool } = await import('./runner.js');
     out.push(await runTool(rest[0], rest.slice(1).filter((a) => !a.startsWith('--'))));
   }
-  out.push(Object.entries(flags).map(([k, v]) => k + '=' + v + ' (' + describeFlag(k) + ')').join('; '));
+  out.push(Object.entries(flags).map(([k, v]) => {
+    const description = describeFlag(k);
+    return k + '=' + v + ' (' + description + ')';
+  }).join('; '));
+  out.push(toolNames((tool) => {
+    const params = Object.keys(tool.parameters);
+    return params.includes('path');
+  }).join(','));
   return out.join('\\n');
 }
 
@@ -85,7 +192,18 @@ if (typeof process !== 'undefined' && process.argv[1] && import.meta.url.endsWit
 `,
   'src/server.js': `
 import { TOOLS, findTool } from './tools.js';
-import { resolveFlags } from './flags.js';
+import { resolveFlags, flagStore } from './flags.js';
+
+const routes = {
+  health(request) {
+    return { ok: true, flags: flagStore.names().length, id: request.id };
+  },
+  tools(request) {
+    return TOOLS.filter((tool) => {
+      return !request.only || tool.name === request.only;
+    }).map((tool) => tool.name);
+  },
+};
 
 export function handle(request) {
   const flags = resolveFlags(request.flags);
@@ -94,6 +212,7 @@ export function handle(request) {
 }
 
 console.log(JSON.stringify(handle({ tool: 'search_code', flags: { agent_parallel_tools: 1 } })));
+console.log(JSON.stringify([routes.health({ id: 7 }), routes.tools({ only: 'read_file' })]));
 `,
 };
 

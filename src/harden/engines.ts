@@ -5,7 +5,12 @@ import { makeReader } from '../scan/readers/common.js';
 import { resolveLimits } from '../scan/readers/limits.js';
 import type { ForbidRule } from '../core/config-types.js';
 import type { ResolvedDecoys } from '../core/plugin-options.js';
-import type { AnyMap } from '../maps/sourcemap.js';
+import { toMapObject, type AnyMap } from '../maps/sourcemap.js';
+import { plantDecoys } from '../decoys/index.js';
+import { readFileSync } from 'node:fs';
+import { openManifest } from '../core/manifest-envelope.js';
+import type { ManifestPlaintext } from '../core/decoy-types.js';
+import type { PoisonDecoy } from '../maps/poison.js';
 import type { OutputFile } from './pairing.js';
 
 // The two engines the harden core drives: the decoy engine (src/decoys) and the scanner
@@ -24,11 +29,19 @@ export interface PlantOutcome {
   decoyNames: string[];
 }
 
-export async function plantWithEngine(chunks: DecoyChunk[], decoys: ResolvedDecoys, manifestDir: string): Promise<PlantOutcome> {
-  void chunks;
-  void decoys;
-  void manifestDir;
-  throw new Error('pillbox: the decoy engine (src/decoys) is not available yet');
+export async function plantWithEngine(
+  chunks: DecoyChunk[],
+  decoys: ResolvedDecoys,
+  manifestDir: string,
+  onWarning: (message: string) => void,
+): Promise<PlantOutcome> {
+  const result = await plantDecoys(chunks, { key: decoys.key, channel: decoys.channel, release: decoys.release, count: decoys.count, manifestDir, onWarning });
+  return {
+    chunks: result.chunks.map((c) => ({ fileName: c.fileName, code: c.code, map: toMapObject(c.map) ?? undefined })),
+    manifestPath: result.manifestPath,
+    planted: result.planted,
+    decoyNames: result.decoyNames,
+  };
 }
 
 /** Scan files held in memory (fileNames relative to the output dir) as the scanner scans a directory. */
@@ -42,4 +55,18 @@ export async function scanOutputFiles(files: readonly OutputFile[], opts: { disp
     }
   });
   return scanReaders([reader], { cwd: process.cwd(), config: { ...DEFAULT_CONFIG, failOn: 'low', forbid: opts.forbid } });
+}
+
+/** The shipped decoys named, with their definitions, read back from the sealed manifest (for poison maps). */
+export function decoyDetails(key: Buffer, manifestPath: string, names: readonly string[]): PoisonDecoy[] {
+  const plain = openManifest<ManifestPlaintext>(key, JSON.parse(readFileSync(manifestPath, 'utf8')), manifestPath);
+  const wanted = new Set(names);
+  const seen = new Set<string>();
+  const out: PoisonDecoy[] = [];
+  for (const d of plain.decoys) {
+    if (d.control || d.retired || !wanted.has(d.name) || seen.has(d.name)) continue;
+    seen.add(d.name);
+    out.push(d.kind === 'tool' ? { name: d.name, kind: 'tool', description: d.description, parameters: d.parameters, required: d.required } : { name: d.name, kind: 'flag' });
+  }
+  return out;
 }

@@ -9,11 +9,12 @@ import {
 } from '../core/plugin-options.js';
 import { languageOf } from '../maps/comments.js';
 import { transformPair, type PairResult } from '../maps/index.js';
-import { serializeMap, toMapObject, type AnyMap } from '../maps/sourcemap.js';
+import { isIndexMap, parseSourceMap, serializeMap, toMapObject, type AnyMap } from '../maps/sourcemap.js';
 import { plantWithEngine, scanOutputFiles, type DecoyChunk } from './engines.js';
 import { judgeReport, type GateResult } from './gate.js';
 import { sortOutput, textOf, type OutputFile } from './pairing.js';
-import { poisonMap } from '../maps/poison.js';
+import { poisonMap, type PoisonDecoy } from '../maps/poison.js';
+import { decoyDetails } from './engines.js';
 
 // The bundler-free core every adapter (and `pillbox harden`) drives. An adapter translates its
 // bundler's hooks into three calls on a session:
@@ -68,6 +69,8 @@ export interface HardenResult {
   /** The gate's verdict over the output after these edits; null when failOnLeak is off. */
   gate: GateResult | null;
   summary: HardenSummary;
+  /** Warnings raised while processing this output (e.g. decoys that found no place), for the bundler's log. */
+  warnings: string[];
 }
 
 export interface ProcessOptions {
@@ -100,8 +103,10 @@ export function createHardenSession(options: PillboxOptions | undefined, ctx: Ha
 
 class Session implements HardenSession {
   decoys: DecoyOutcome | null = null;
-  private decoyNames: string[] = [];
-  private poisonedMaps = new Set<string>();
+  private lastPlant: DecoyOutcome | null = null;
+  private poisonDecoys: PoisonDecoy[] = [];
+  /** poison: output map name -> the decoy source paths it was given. */
+  private poisonedMaps = new Map<string, string[]>();
 
   constructor(readonly options: ResolvedOptions) {}
 
@@ -119,10 +124,11 @@ class Session implements HardenSession {
     const js = files.filter((f) => languageOf(f.fileName) === 'js');
     if (!decoys || js.length === 0) return files.map((f) => ({ fileName: f.fileName, code: f.code, map: toMapObject(f.map) ?? undefined }));
     const chunks: DecoyChunk[] = js.map((f) => ({ fileName: f.fileName, code: f.code, map: toMapObject(f.map) ?? undefined }));
-    const outcome = await plantWithEngine(chunks, decoys, this.options.manifestDir);
+    const outcome = await plantWithEngine(chunks, decoys, this.options.manifestDir, (m) => this.options.warnings.push(m));
     const byName = new Map(outcome.chunks.map((c) => [c.fileName, c]));
     const changed = outcome.chunks.filter((c) => c.code !== chunks.find((o) => o.fileName === c.fileName)?.code).map((c) => c.fileName);
-    this.decoyNames = [...new Set([...this.decoyNames, ...outcome.decoyNames])];
+    this.poisonDecoys = decoyDetails(decoys.key, outcome.manifestPath, outcome.decoyNames);
+    this.lastPlant = { planted: outcome.planted, manifestPath: outcome.manifestPath, files: changed };
     this.decoys = {
       planted: (this.decoys?.planted ?? 0) + outcome.planted,
       manifestPath: outcome.manifestPath,
@@ -141,10 +147,12 @@ class Session implements HardenSession {
     if (outDir && o.sourcemaps === 'hidden' && isInside(o.hiddenDir, outDir)) {
       throw new Error(`pillbox (${o.bundler}): hiddenDir (${o.hiddenDir}) is inside the output directory (${outDir}); hidden maps would ship.`);
     }
+    const warningsBefore = o.warnings.length;
     const sorted = sortOutput(files);
     const updates = new Map<string, string>();
     const summary: HardenSummary = { mode: o.sourcemaps, mapsRemoved: [], mapsHidden: [], mapsRewritten: [], commentsRemoved: [], decoys: null };
 
+    this.lastPlant = null;
     if (o.decoys && !opts.decoysPlanted) {
       const js = [...sorted.code.values()].filter((c) => c.lang === 'js');
       const planted = await this.plantDecoys(js.map((c) => ({ fileName: c.fileName, code: c.code, map: c.mapFile ? sorted.maps.get(c.mapFile)!.map : undefined })));
@@ -159,7 +167,7 @@ class Session implements HardenSession {
         }
       }
     }
-    summary.decoys = this.decoys;
+    summary.decoys = this.lastPlant;
 
     if (o.sourcemaps !== 'keep') {
       const hiddenWrites: Array<{ path: string; map: AnyMap }> = [];
@@ -172,7 +180,8 @@ class Session implements HardenSession {
           code: entry.code,
           map: mapFile ? sorted.maps.get(mapFile)!.map : undefined,
           paths: { mapPath: join(outDir ?? o.projectRoot, mapName), projectRoot: o.projectRoot },
-          poison: (map, code) => this.poison(map, code, mapName),
+          // Only external maps are poisoned: an inline map cannot be told apart from a leak by the gate.
+          poison: mapFile ? (map, code) => this.poison(map, code, mapName) : undefined,
         });
         if (result.code !== entry.code) {
           entry.code = result.code;
@@ -232,7 +241,7 @@ class Session implements HardenSession {
         .map((f) => ({ fileName: f.fileName, source: updates.get(f.fileName) ?? f.source }));
       gate = await this.gate(final, { outDir });
     }
-    return { updates, deletes, gate, summary };
+    return { updates, deletes, gate, summary, warnings: o.warnings.slice(warningsBefore) };
   }
 
   async gate(files: readonly OutputFile[], opts: { outDir?: string } = {}): Promise<GateResult> {
@@ -240,7 +249,7 @@ class Session implements HardenSession {
     const outDir = opts.outDir ?? o.outDir ?? o.projectRoot;
     const displayRoot = relative(o.projectRoot, outDir).split(sep).join('/');
     const report = await scanOutputFiles(files, { displayRoot, forbid: o.forbid });
-    const poisoned = new Set([...this.poisonedMaps].map((name) => (displayRoot ? `${displayRoot}/${name}` : name)));
+    const poisoned = this.verifiedPoisoned(files, displayRoot);
     return judgeReport(report, { mode: o.sourcemaps, bundler: o.bundler, poisonedMaps: poisoned });
   }
 
@@ -252,10 +261,24 @@ class Session implements HardenSession {
   }
 
   private poison(map: AnyMap, code: string, mapName: string): AnyMap {
-    if (this.decoyNames.length === 0) return map;
-    const poisoned = poisonMap(map, code, this.decoyNames);
-    if (poisoned !== map) this.poisonedMaps.add(mapName);
+    const { map: poisoned, decoySources } = poisonMap(map, code, this.poisonDecoys);
+    if (decoySources.length > 0) this.poisonedMaps.set(mapName, decoySources);
     return poisoned;
+  }
+
+  /** Poisoned maps whose only sources with content are the decoy sources we added (checked on the final text). */
+  private verifiedPoisoned(files: readonly OutputFile[], displayRoot: string): Set<string> {
+    const ok = new Set<string>();
+    for (const f of files) {
+      const decoySources = this.poisonedMaps.get(f.fileName);
+      if (!decoySources) continue;
+      const map = parseSourceMap(textOf(f.source));
+      if (!map || isIndexMap(map)) continue;
+      const content = map.sourcesContent ?? [];
+      const clean = content.every((c, i) => c == null || c === '' || decoySources.includes(map.sources[i] ?? ''));
+      if (clean) ok.add(displayRoot ? `${displayRoot}/${f.fileName}` : f.fileName);
+    }
+    return ok;
   }
 }
 

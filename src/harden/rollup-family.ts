@@ -69,6 +69,7 @@ export class RollupFamilyCore {
     const files: OutputFile[] = Object.values(bundle).map((e) => ({ fileName: e.fileName, source: e.type === 'chunk' ? e.code : e.source }));
     const result = await session.processOutput(files, { outDir });
     applyToBundle(bundle, result);
+    for (const w of result.warnings) ctx.warn(w);
     if (result.gate && !result.gate.ok) ctx.error(result.gate.message);
     const line = describe(result);
     if (line && ctx.info) ctx.info(line);
