@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Log } from 'sarif';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { escapeData, escapeProperty, formatGithub } from '../src/cli/format/github.js';
 import { formatReport, redactReport } from '../src/cli/format/index.js';
@@ -241,6 +242,20 @@ describe('github format', () => {
   it('escapes data and properties as the runner expects', () => {
     expect(escapeData('100% done\r\nnext: a, b')).toBe('100%25 done%0D%0Anext: a, b');
     expect(escapeProperty('a:b,c%\n')).toBe('a%3Ab%2Cc%25%0A');
+  });
+
+  it('escaping is reversible and leaves no separator unescaped, for any string', () => {
+    const unescape = (t: string) => t.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        const prop = escapeProperty(text);
+        const data = escapeData(text);
+        expect(prop).not.toMatch(/[\r\n:,]/);
+        expect(data).not.toMatch(/[\r\n]/);
+        expect(unescape(prop)).toBe(text);
+        expect(unescape(data.replace(/:/g, '%3A').replace(/,/g, '%2C'))).toBe(text);
+      }),
+    );
   });
 
   it('emits one annotation per finding, by severity, with file, line and title, and a verdict', () => {
