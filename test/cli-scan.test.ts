@@ -203,15 +203,6 @@ describe('thresholds and exit codes', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 /);
   });
-
-  it('refuses --workspaces and --compare-previous rather than ignoring them', async () => {
-    for (const flag of ['--workspaces', '--compare-previous']) {
-      const r = await run(['scan', clean.tgz, flag]);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toBe(`pillbox scan: ${flag} is not supported yet\n`);
-      expect(r.stdout).toBe('');
-    }
-  });
 });
 
 describe('configuration', () => {
