@@ -1,4 +1,190 @@
-// Placeholder until the plugins issue lands.
-export default function pillbox(_options: Record<string, unknown> = {}): never {
-  throw new Error('pillbox/esbuild is not implemented yet');
+import { readFile, unlink, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import type { BuildResult, Metafile, OutputFile as EsbuildOutputFile, PartialMessage, Plugin } from 'esbuild';
+import { esbuildIsProduction, type PillboxOptions } from '../core/plugin-options.js';
+import { createHardenSession, type HardenResult, type HardenSession, type OutputFile } from '../harden/index.js';
+import { describe } from '../harden/rollup-family.js';
+
+// pillbox for esbuild: `plugins: [pillbox(options)]`. esbuild has no per-chunk output hook, so
+// everything happens in onEnd, after esbuild's own minify, over the whole output:
+//   write: true (default)  esbuild has already written the files; we force `metafile: true`
+//                          to learn which, then rewrite/unlink them on disk.
+//   write: false           we edit `result.outputFiles` in place (contents replaced, maps spliced out).
+// onEnd runs on every build, `context().rebuild()` and watch rebuild; each is processed once.
+// Gate failures are RETURNED from onEnd: pushing into result.errors would not fail the build.
+
+interface Round {
+  /** Output path (absolute) -> esbuild's own text, as we saw it before editing. */
+  original: Map<string, string>;
+  /** Output path (absolute) -> what we left on disk (undefined: we deleted it). */
+  written: Map<string, string | undefined>;
+}
+
+export default function pillbox(options: PillboxOptions = {}): Plugin {
+  return {
+    name: 'pillbox',
+    setup(build) {
+      const initial = build.initialOptions;
+      const projectRoot = initial.absWorkingDir ?? process.cwd();
+      const outDir = initial.outdir
+        ? resolve(projectRoot, initial.outdir)
+        : initial.outfile
+          ? dirname(resolve(projectRoot, initial.outfile))
+          : undefined;
+      // Created here so that bad options (or decoys in production with no key) fail at once.
+      const session = createHardenSession(options, { production: esbuildIsProduction(initial), projectRoot, outDir, bundler: 'esbuild' });
+      if (session.inert) return;
+
+      const writes = initial.write ?? true;
+      if (writes) initial.metafile = true;
+      let warnings: PartialMessage[] = session.warnings.map((text) => ({ text, pluginName: 'pillbox' }));
+      let previous: Round | null = null;
+
+      build.onEnd(async (result) => {
+        const pending = warnings;
+        warnings = [];
+        // esbuild wrote nothing (write: true) or the output is incomplete: leave it to esbuild's errors.
+        if (result.errors.length > 0) return { warnings: pending };
+        try {
+          const base = outDir ?? projectRoot;
+          let outcome: HardenResult | null;
+          if (writes) {
+            const round = await processOnDisk(session, result, projectRoot, base, previous);
+            previous = round.round;
+            outcome = round.outcome;
+          } else {
+            outcome = await processInMemory(session, result, base);
+          }
+          if (!outcome) return { warnings: pending };
+          if (outcome.gate && !outcome.gate.ok) {
+            let text = outcome.gate.message;
+            if (writes) {
+              // Like esbuild on any other error, a failed build leaves no output behind.
+              await removeAll(previous);
+              previous = null;
+              text += '\nThe files esbuild wrote for this build were removed.';
+            }
+            return { errors: [{ text, pluginName: 'pillbox' }], warnings: pending };
+          }
+          const line = describe(outcome);
+          if (line && (initial.logLevel === 'info' || initial.logLevel === 'debug' || initial.logLevel === 'verbose')) {
+            process.stderr.write(line + '\n');
+          }
+          return { warnings: pending };
+        } catch (error) {
+          return { errors: [{ text: error instanceof Error ? error.message : String(error), pluginName: 'pillbox' }], warnings: pending };
+        }
+      });
+    },
+  };
+}
+
+/** write: false — the files live in result.outputFiles; edit them there. */
+async function processInMemory(session: HardenSession, result: BuildResult, base: string): Promise<HardenResult | null> {
+  const outputs = result.outputFiles;
+  if (!outputs || outputs.length === 0) return null;
+  const byName = new Map<string, EsbuildOutputFile>();
+  for (const f of outputs) byName.set(toFileName(base, f.path), f);
+  const files: OutputFile[] = [...byName].map(([fileName, f]) => ({ fileName, source: f.contents }));
+  const outcome = await session.processOutput(files, { outDir: base });
+  const encoder = new TextEncoder();
+  for (const [name, text] of outcome.updates) {
+    const file = byName.get(name);
+    // `text` is a getter over `contents`: replacing contents updates it.
+    if (file) file.contents = encoder.encode(text);
+  }
+  const dropped = new Set(outcome.deletes.map((name) => byName.get(name)).filter((f) => f !== undefined));
+  for (let i = outputs.length - 1; i >= 0; i--) {
+    if (dropped.has(outputs[i])) outputs.splice(i, 1);
+  }
+  return outcome;
+}
+
+/** write: true — esbuild has written the files listed in the metafile; rewrite them on disk. */
+async function processOnDisk(
+  session: HardenSession,
+  result: BuildResult,
+  projectRoot: string,
+  base: string,
+  previous: Round | null,
+): Promise<{ outcome: HardenResult | null; round: Round | null }> {
+  const metafile = result.metafile;
+  if (!metafile) throw new Error('pillbox (esbuild): no metafile in the build result; another plugin may have turned `metafile` off.');
+  const paths = Object.keys(metafile.outputs).map((p) => resolve(projectRoot, p));
+  if (paths.length === 0) return { outcome: null, round: null };
+
+  const round: Round = { original: new Map(), written: new Map() };
+  const files: OutputFile[] = [];
+  const fileNames = new Map<string, string>();
+  for (const path of paths) {
+    const text = await readOutput(path, previous);
+    round.original.set(path, text);
+    const fileName = toFileName(base, path);
+    fileNames.set(fileName, path);
+    files.push({ fileName, source: text });
+  }
+
+  const outcome = await session.processOutput(files, { outDir: base });
+  for (const name of outcome.deletes) {
+    const path = fileNames.get(name);
+    if (!path) continue;
+    await unlink(path).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+    round.written.set(path, undefined);
+  }
+  for (const [name, text] of outcome.updates) {
+    const path = fileNames.get(name);
+    if (!path) continue;
+    await writeFile(path, text);
+    round.written.set(path, text);
+  }
+  for (const path of paths) if (!round.written.has(path)) round.written.set(path, round.original.get(path));
+  updateMetafile(metafile, projectRoot, round);
+  return { outcome, round };
+}
+
+/**
+ * esbuild's text for an output file. esbuild rewrites every output on every rebuild today;
+ * should it ever skip an unchanged file, the disk still holds what we wrote last time (or
+ * nothing, for a map we deleted) — then last round's original stands in, so a file is
+ * never processed twice (decoys planted twice, a map looked for and not found).
+ */
+async function readOutput(path: string, previous: Round | null): Promise<string> {
+  let text: string | undefined;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const deletedByUs = previous !== null && previous.written.has(path) && previous.written.get(path) === undefined;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && deletedByUs) return previous.original.get(path)!;
+    throw new Error(`pillbox (esbuild): cannot read the output file ${path}: ${(e as Error).message}`);
+  }
+  if (previous && previous.written.has(path) && previous.written.get(path) === text && previous.original.get(path) !== text) {
+    return previous.original.get(path)!;
+  }
+  return text;
+}
+
+/** Keep result.metafile truthful for plugins and scripts that read it after us. */
+function updateMetafile(metafile: Metafile, projectRoot: string, round: Round): void {
+  for (const key of Object.keys(metafile.outputs)) {
+    const path = resolve(projectRoot, key);
+    if (!round.written.has(path)) continue;
+    const text = round.written.get(path);
+    if (text === undefined) delete metafile.outputs[key];
+    else metafile.outputs[key].bytes = Buffer.byteLength(text);
+  }
+}
+
+async function removeAll(round: Round | null): Promise<void> {
+  if (!round) return;
+  for (const path of round.written.keys()) {
+    await unlink(path).catch(() => undefined);
+  }
+}
+
+/** An output path as the core wants it: relative to the output dir, '/'-separated. */
+function toFileName(base: string, path: string): string {
+  const abs = isAbsolute(path) ? path : resolve(base, path);
+  return relative(base, abs).split(sep).join('/');
 }
