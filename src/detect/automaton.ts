@@ -1,4 +1,4 @@
-import { ALPHABET, CODE, T_BACKSLASH, T_DIGIT, T_NONASCII, symbols } from './fold.js';
+import { ALPHABET, CODE, T_DIGIT, symbols } from './fold.js';
 
 // Aho–Corasick over the folded alphabet, compiled to a dense byte-indexed DFA: one table load
 // per raw byte, with the folding built into the table (both cases of a letter lead to the same
@@ -28,44 +28,44 @@ export interface Automaton {
 
 /** Build from folded patterns (a-z0-9 only); `ids[k]` is the id reported for patterns[k]. */
 export function buildAutomaton(patterns: readonly string[], ids: readonly number[] = patterns.map((_, k) => k)): Automaton {
-  const children: Array<Map<number, number>> = [new Map()];
+  // Trie in a dense table (-1: no child); states never exceed 1 + the total pattern length.
+  const capacity = 1 + patterns.reduce((n, p) => n + p.length, 0);
+  if (capacity > MAX_STATES) throw new Error(`automaton too large (${capacity} states); split the patterns`);
+  const next = new Int32Array(capacity * ALPHABET).fill(-1);
   const terminal: number[][] = [[]];
+  let states = 1;
   patterns.forEach((pattern, k) => {
     if (pattern.length === 0) return;
     let s = 0;
     for (const sym of symbols(pattern)) {
-      let t = children[s].get(sym);
-      if (t === undefined) {
-        t = children.length;
-        children.push(new Map());
+      let t = next[s * ALPHABET + sym];
+      if (t === -1) {
+        t = states++;
         terminal.push([]);
-        children[s].set(sym, t);
+        next[s * ALPHABET + sym] = t;
       }
       s = t;
     }
     terminal[s].push(ids[k]);
   });
-  const states = children.length;
-  if (states > MAX_STATES) throw new Error(`automaton too large (${states} states); split the patterns`);
-  // Goto/failure over the 36 symbols, breadth first.
-  const next = new Int32Array(states * ALPHABET);
+  // Failure links, breadth first, folded into the table: a missing child becomes the failure
+  // target's transition (settled earlier, being shallower).
   const fail = new Int32Array(states);
   const outLists = terminal.map((list) => list.slice());
-  const order: number[] = [0];
+  const order: number[] = [];
   for (let sym = 0; sym < ALPHABET; sym++) {
-    const t = children[0].get(sym);
-    next[sym] = t ?? 0;
-    if (t !== undefined) order.push(t);
+    const t = next[sym];
+    if (t === -1) next[sym] = 0;
+    else order.push(t);
   }
-  for (let head = 1; head < order.length; head++) {
+  for (let head = 0; head < order.length; head++) {
     const s = order[head];
     const f = fail[s];
     if (outLists[f].length > 0) outLists[s].push(...outLists[f]);
     for (let sym = 0; sym < ALPHABET; sym++) {
-      const t = children[s].get(sym);
-      if (t === undefined) next[s * ALPHABET + sym] = next[f * ALPHABET + sym];
+      const t = next[s * ALPHABET + sym];
+      if (t === -1) next[s * ALPHABET + sym] = next[f * ALPHABET + sym];
       else {
-        next[s * ALPHABET + sym] = t;
         fail[t] = next[f * ALPHABET + sym];
         order.push(t);
       }
@@ -82,19 +82,24 @@ export function buildAutomaton(patterns: readonly string[], ids: readonly number
   const flat: number[] = [];
   const byNew: number[] = new Array(states);
   for (let s = 0; s < states; s++) byNew[renum[s]] = s;
+  // Bytes that are letters or digits, and their symbols: everything else keeps the state
+  // (a separator) or is SPECIAL (a backslash, or any byte of a non-ASCII character).
+  const alnumBytes: number[] = [];
+  for (let b = 0; b < 128; b++) {
+    const type = CODE[b] >> 6;
+    if (type >= 1 && type <= T_DIGIT) alnumBytes.push(b);
+  }
   for (let ns = 0; ns < states; ns++) {
     const s = byNew[ns];
     const row = ns << 8;
-    for (let b = 0; b < 256; b++) {
-      const code = CODE[b];
-      const type = code >> 6;
-      if (type >= 1 && type <= T_DIGIT) table[row | b] = renum[next[s * ALPHABET + (code & 63)]];
-      else if (type === T_BACKSLASH || type === T_NONASCII) table[row | b] = SPECIAL;
-      else table[row | b] = ns;
-    }
+    table.fill(ns, row, row + 128);
+    table.fill(SPECIAL, row + 128, row + 256);
+    table[row | 0x5c] = SPECIAL;
+    const from = s * ALPHABET;
+    for (const b of alnumBytes) table[row | b] = renum[next[from + (CODE[b] & 63)]];
     if (ns >= hot) {
       outputStart[ns - hot] = flat.length;
-      flat.push(...outLists[s]);
+      for (const id of outLists[s]) flat.push(id);
     }
   }
   outputStart[states - hot] = flat.length;

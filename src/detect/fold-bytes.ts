@@ -13,7 +13,7 @@ import { CODE, T_BACKSLASH, T_DIGIT, T_LOWER, T_NEWLINE, T_NONASCII, T_SEP, T_UP
 
 export interface Folded {
   text: string;
-  offsets: number[];
+  offsets: Float64Array;
   boundary: Uint8Array;
 }
 
@@ -21,8 +21,8 @@ const SIMPLE_ESCAPES = new Set([0x6e, 0x72, 0x74, 0x62, 0x66, 0x76, 0x30]); // n
 /** Longest escape: a run of backslashes aside, `\u{10FFFF}`. */
 export const ESCAPE_LOOKAHEAD = 12;
 
-function hexValue(buf: Uint8Array, from: number, count: number): number {
-  if (count <= 0 || from + count > buf.length) return -1;
+function hexValue(buf: Uint8Array, from: number, count: number, limit = buf.length): number {
+  if (count <= 0 || from + count > limit) return -1;
   let v = 0;
   for (let k = 0; k < count; k++) {
     const c = buf[from + k];
@@ -37,26 +37,26 @@ function hexValue(buf: Uint8Array, from: number, count: number): number {
 }
 
 /** Decode the escape at buf[i] (a backslash): the text it stands for (' ' for whitespace or unknown) and where it ends. */
-export function decodeEscape(buf: Uint8Array, i: number): { text: string; end: number } {
+export function decodeEscape(buf: Uint8Array, i: number, limit = buf.length): { text: string; end: number } {
   let j = i;
-  while (j < buf.length && buf[j] === 0x5c) j++;
-  if (j >= buf.length) return { text: ' ', end: j };
+  while (j < limit && buf[j] === 0x5c) j++;
+  if (j >= limit) return { text: ' ', end: j };
   const c = buf[j];
   if (c === 0x75 /* u */) {
     if (buf[j + 1] === 0x7b /* { */) {
       let k = j + 2;
-      while (k < buf.length && k < j + 9 && buf[k] !== 0x7d) k++;
-      const v = hexValue(buf, j + 2, k - (j + 2));
+      while (k < limit && k < j + 9 && buf[k] !== 0x7d) k++;
+      const v = hexValue(buf, j + 2, k - (j + 2), limit);
       if (buf[k] === 0x7d && v >= 0 && v <= 0x10ffff) return { text: String.fromCodePoint(v).normalize('NFKC'), end: k + 1 };
       return { text: ' ', end: j };
     }
-    const v = hexValue(buf, j + 1, 4);
-    if (v >= 0) return { text: String.fromCharCode(v).normalize('NFKC'), end: j + 5 };
+    const v = hexValue(buf, j + 1, 4, limit);
+    if (v >= 0) return { text: v < 0x80 ? String.fromCharCode(v) : String.fromCharCode(v).normalize('NFKC'), end: j + 5 };
     return { text: ' ', end: j };
   }
   if (c === 0x78 /* x */) {
-    const v = hexValue(buf, j + 1, 2);
-    if (v >= 0) return { text: String.fromCharCode(v).normalize('NFKC'), end: j + 3 };
+    const v = hexValue(buf, j + 1, 2, limit);
+    if (v >= 0) return { text: v < 0x80 ? String.fromCharCode(v) : String.fromCharCode(v).normalize('NFKC'), end: j + 3 };
     return { text: ' ', end: j };
   }
   if (SIMPLE_ESCAPES.has(c)) return { text: ' ', end: j + 1 };
@@ -66,9 +66,11 @@ export function decodeEscape(buf: Uint8Array, i: number): { text: string; end: n
 
 /** Fold buf[from, to). `base` is added to every offset. The window is read as if a separator preceded it. */
 export function foldBytes(buf: Uint8Array, from = 0, to = buf.length, base = 0): Folded {
-  const chars: number[] = [];
-  const offsets: number[] = [];
-  const bnd: number[] = [];
+  let capacity = to - from + 16;
+  let chars = new Uint8Array(capacity);
+  let offsets = new Float64Array(capacity);
+  let bnd = new Uint8Array(capacity);
+  let n = 0;
   let prevType = T_SEP;
   let prevPrevType = T_SEP;
   const feed = (c: number, offset: number) => {
@@ -80,11 +82,26 @@ export function foldBytes(buf: Uint8Array, from = 0, to = buf.length, base = 0):
     let b = 0;
     if (type !== prevType) {
       if (!(prevType === T_UPPER && type === T_LOWER)) b = 1;
-      else if (prevPrevType === T_UPPER) bnd[bnd.length - 1] = 1; // XMLParser: P starts a token
+      else if (prevPrevType === T_UPPER) bnd[n - 1] = 1; // XMLParser: P starts a token
     }
-    chars.push(CODE[c] & 63);
-    offsets.push(offset);
-    bnd.push(b);
+    if (n === capacity) {
+      // NFKC can expand a character (a ligature, a fraction): grow.
+      capacity *= 2;
+      const c2 = new Uint8Array(capacity);
+      c2.set(chars);
+      chars = c2;
+      const o2 = new Float64Array(capacity);
+      o2.set(offsets);
+      offsets = o2;
+      const b2 = new Uint8Array(capacity);
+      b2.set(bnd);
+      bnd = b2;
+    }
+    const sym = CODE[c] & 63;
+    chars[n] = sym < 26 ? 0x61 + sym : 0x30 + sym - 26;
+    offsets[n] = offset;
+    bnd[n] = b;
+    n++;
     prevPrevType = prevType;
     prevType = type;
   };
@@ -92,8 +109,11 @@ export function foldBytes(buf: Uint8Array, from = 0, to = buf.length, base = 0):
   while (i < to) {
     const byte = buf[i];
     const type = CODE[byte] >> 6;
-    if (type === T_BACKSLASH) {
-      const esc = decodeEscape(buf.subarray(0, to), i);
+    if (type <= T_DIGIT) {
+      feed(byte, base + i);
+      i++;
+    } else if (type === T_BACKSLASH) {
+      const esc = decodeEscape(buf, i, to);
       for (let k = 0; k < esc.text.length; k++) feed(esc.text.charCodeAt(k), base + i);
       i = esc.end;
     } else if (type === T_NONASCII) {
@@ -103,14 +123,14 @@ export function foldBytes(buf: Uint8Array, from = 0, to = buf.length, base = 0):
       for (let k = 0; k < text.length; k++) feed(text.charCodeAt(k), base + i);
       i = j;
     } else {
-      if (type === T_NEWLINE) feed(0x20, base + i);
-      else feed(byte, base + i);
+      // T_NEWLINE: a separator.
+      prevType = prevPrevType = T_SEP;
       i++;
     }
   }
-  let text = '';
-  for (let k = 0; k < chars.length; k += 4096) {
-    text += String.fromCharCode(...chars.slice(k, k + 4096).map((s) => (s < 26 ? 0x61 + s : 0x30 + s - 26)));
-  }
-  return { text, offsets, boundary: Uint8Array.from(bnd) };
+  return {
+    text: Buffer.from(chars.buffer, 0, n).toString('latin1'),
+    offsets: offsets.subarray(0, n),
+    boundary: bnd.subarray(0, n),
+  };
 }

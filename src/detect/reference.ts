@@ -12,7 +12,7 @@ export interface ReferenceCalibration {
 }
 
 export const REFERENCE: ReferenceCalibration = {
-  trials: 0,
+  trials: 1_291_371_596_280,
   hits: 0,
-  corpus: 'not calibrated',
+  corpus: "6167 text files (73 MB) of this project's node_modules; 3492 decoys from 100 random keys",
 };

@@ -17,8 +17,12 @@ export const MAX_GAP = 64;
 /** Patterns longer than this (folded) are not searched: decoy names are far shorter. */
 export const MAX_PATTERN = 160;
 const MIN_CHUNK = 1 << 18;
-/** Bytes needed after a candidate's end to know whether a token boundary follows. */
-const AFTER = 3 * MAX_GAP + 16;
+/**
+ * Bytes needed after a candidate's end to know whether a token boundary follows: the next two
+ * folded characters, if they touch the end, lie within two escapes; farther away, a separator
+ * stands between.
+ */
+const AFTER = 2 * ESCAPE_LOOKAHEAD + 8;
 
 export interface RawHit {
   pattern: number;
@@ -84,7 +88,7 @@ export class StreamMatcher {
   private prev: Chunk = EMPTY;
   private cur: Chunk = EMPTY;
   private prevClass = 0;
-  private pending: Array<{ pattern: number; end: number }> = [];
+  private pending: Array<{ pattern: number; end: number; rawEnd: number }> = [];
   private final = false;
 
   /** `patterns` are the folded patterns the automata were built from, by id. */
@@ -214,7 +218,7 @@ export class StreamMatcher {
       if (i >= len) break;
       if (t !== SPECIAL) {
         s = t;
-        this.candidates(a, s, buf, base, i);
+        this.candidates(a, s, buf, base, i, i);
         i++;
         continue;
       }
@@ -241,7 +245,7 @@ export class StreamMatcher {
         if (countTokens) tokens++;
         const u = table[(s << 8) | c];
         s = u;
-        if (u >= hot) this.candidates(a, u, buf, base, i);
+        if (u >= hot) this.candidates(a, u, buf, base, i, end - 1);
       }
       prevClass = 0;
       i = end;
@@ -254,13 +258,14 @@ export class StreamMatcher {
     return Math.min(i, len);
   }
 
-  private candidates(a: number, s: number, buf: Buffer, base: number, i: number): void {
+  /** `i`: where the pattern's last character came from; `last`: the last raw byte of it (an escape or a non-ASCII run is longer). */
+  private candidates(a: number, s: number, buf: Buffer, base: number, i: number, last: number): void {
     const { outputStart, outputs, hot } = this.automata[a];
     for (let k = outputStart[s - hot]; k < outputStart[s - hot + 1]; k++) {
       const pattern = outputs[k];
       const verdict = this.checkInPlace(buf, base, i, this.lengths[pattern]);
       if (verdict >= 0) this.onHit({ pattern, start: base + verdict, end: base + i });
-      else if (verdict === UNSURE) this.pending.push({ pattern, end: base + i });
+      else if (verdict === UNSURE) this.pending.push({ pattern, end: base + i, rawEnd: base + last });
     }
   }
 
@@ -284,8 +289,9 @@ export class StreamMatcher {
       if (from - k > MAX_GAP) return REJECT;
     }
     const start = k;
-    // Escapes just before the start or just after the end could decode to letters: unsure.
-    for (let j = Math.max(0, start - ESCAPE_LOOKAHEAD); j < start; j++) if (isSpecial(buf[j])) return UNSURE;
+    // An escape just before the start, or a non-ASCII character touching it, could decode to letters: unsure.
+    for (let j = Math.max(0, start - ESCAPE_LOOKAHEAD); j < start; j++) if (buf[j] === 0x5c) return UNSURE;
+    if (start > 0 && buf[start - 1] >= 0x80) return UNSURE;
     if (start < ESCAPE_LOOKAHEAD && base > 0) return UNSURE;
     if (i + 2 >= len) return UNSURE;
     if (isSpecial(buf[i + 1]) || isSpecial(buf[i + 2])) return UNSURE;
@@ -298,43 +304,61 @@ export class StreamMatcher {
   private settlePending(): void {
     if (this.pending.length === 0) return;
     const available = this.cur.base + this.cur.buf.length;
-    const kept: Array<{ pattern: number; end: number }> = [];
+    const kept: Array<{ pattern: number; end: number; rawEnd: number }> = [];
     for (const p of this.pending) {
-      if (!this.final && p.end + AFTER > available) kept.push(p);
-      else this.settle(p.pattern, p.end);
+      if (!this.final && p.rawEnd + AFTER > available) kept.push(p);
+      else this.settle(p.pattern, p.end, p.rawEnd);
     }
     this.pending = kept;
   }
 
-  private settle(pattern: number, end: number): void {
+  private settle(pattern: number, end: number, rawEnd: number): void {
+    // A tight window first (letters at most an escape apart), the widest one the gap rule allows if that fails.
+    const length = this.lengths[pattern];
+    if (this.settleIn(pattern, end, rawEnd, length * ESCAPE_LOOKAHEAD + 4 * ESCAPE_LOOKAHEAD) !== CUT) return;
+    this.settleIn(pattern, end, rawEnd, (length + 1) * MAX_GAP + 2 * ESCAPE_LOOKAHEAD);
+  }
+
+  /** HIT, NO, or CUT when the window was too short to see the candidate's start. */
+  private settleIn(pattern: number, end: number, rawEnd: number, back: number): number {
     const length = this.lengths[pattern];
     const lowest = this.prev.buf.length > 0 ? this.prev.base : this.cur.base;
-    const from = Math.max(lowest, end - (length + 1) * MAX_GAP - 2 * ESCAPE_LOOKAHEAD);
-    const to = end + AFTER;
-    const window = this.rawSlice(from, to);
-    if (!window) return;
+    const from = Math.max(lowest, end - back);
+    const window = this.rawSlice(from, rawEnd + 1 + AFTER);
+    if (!window) return NO;
     const folded = foldBytes(window, 0, window.length, from);
-    for (let j = 0; j < folded.offsets.length; j++) {
-      if (folded.offsets[j] !== end) continue;
+    // The window is read as if a separator preceded it, and may begin inside an escape: only a
+    // start well inside it, or at the entry's first byte, is trusted.
+    const trusted = from === 0 ? 0 : from + 2 * ESCAPE_LOOKAHEAD;
+    let verdict = NO;
+    // The candidate ends near the window's end: look from there.
+    for (let j = folded.offsets.length - 1; j >= 0; j--) {
+      if (folded.offsets[j] > end) continue;
+      if (folded.offsets[j] < end) break;
       const first = j - length + 1;
-      if (first < 0) continue;
+      if (first < 0 || folded.offsets[first] < trusted) {
+        verdict = CUT;
+        continue;
+      }
       if (folded.boundary[first] !== 1) continue;
-      if (first === 0 && from > 0 && from === lowest) continue; // start not seen whole
-      // Past the window's end there are only separators (it reaches AFTER bytes on) or nothing.
+      // Past the window's end there are only separators, or nothing.
       if (j + 1 < folded.offsets.length && folded.boundary[j + 1] !== 1) continue;
       let gapsOk = true;
       for (let q = first; q < j; q++) if (folded.offsets[q + 1] - folded.offsets[q] > MAX_GAP) gapsOk = false;
       if (!gapsOk) continue;
-      // The DFA saw these letters; the window must agree (it can differ only at its cut edge).
       if (folded.text.substr(first, length) !== this.patterns[pattern]) continue;
       this.onHit({ pattern, start: folded.offsets[first], end });
-      return;
+      return HIT;
     }
+    return verdict;
   }
 }
 
 const REJECT = -1;
 const UNSURE = -2;
+const HIT = 0;
+const NO = 1;
+const CUT = 2;
 
 /** Does the token-boundary rule put a boundary at buf[x] (an alphanumeric byte, x >= 1)? */
 function boundaryAt(buf: Buffer, x: number): boolean {
