@@ -161,7 +161,7 @@ class Session implements HardenSession {
         if (p.code === entry.code) continue;
         entry.code = p.code;
         updates.set(p.fileName, p.code);
-        if (entry.mapFile && p.map) {
+        if (entry.mapFile && p.map && !sorted.maps.get(entry.mapFile)!.compressed) {
           sorted.maps.get(entry.mapFile)!.map = p.map;
           updates.set(entry.mapFile, serializeMap(p.map));
         }
@@ -170,7 +170,11 @@ class Session implements HardenSession {
     summary.decoys = this.lastPlant;
 
     if (o.sourcemaps !== 'keep') {
-      const hiddenWrites: Array<{ path: string; map: AnyMap }> = [];
+      // A map moved untouched keeps its exact bytes (error trackers may hash them).
+      const originals = new Map(files.map((f) => [f.fileName, f.source]));
+      const hiddenBytes = (mapFile: string | undefined, map: AnyMap): string | Uint8Array =>
+        mapFile && !updates.has(mapFile) ? originals.get(mapFile)! : serializeMap(map);
+      const hiddenWrites: Array<{ path: string; data: string | Uint8Array }> = [];
       for (const entry of sorted.code.values()) {
         const mapFile = entry.mapFile;
         const mapName = mapFile ?? entry.fileName + '.map';
@@ -188,11 +192,11 @@ class Session implements HardenSession {
           updates.set(entry.fileName, result.code);
         }
         for (const d of result.removed) summary.commentsRemoved.push({ file: entry.fileName, kind: d.kind });
-        if (result.hiddenMap) hiddenWrites.push({ path: this.hiddenPath(mapName, outDir), map: result.hiddenMap });
+        if (result.hiddenMap) hiddenWrites.push({ path: this.hiddenPath(mapName, outDir), data: hiddenBytes(mapFile, result.hiddenMap) });
         if (result.hadInlineMap && (o.sourcemaps === 'nosources' || o.sourcemaps === 'poison')) summary.mapsRewritten.push(entry.fileName);
         if (mapFile) {
           if (result.dropMap) sorted.maps.get(mapFile)!.owner = '\0dropped';
-          else if (result.map) {
+          else if (result.map && !sorted.maps.get(mapFile)!.compressed) {
             sorted.maps.get(mapFile)!.map = result.map;
             updates.set(mapFile, serializeMap(result.map));
             summary.mapsRewritten.push(mapFile);
@@ -209,8 +213,9 @@ class Session implements HardenSession {
         if (m.owner) continue;
         if (o.sourcemaps === 'strip' || o.sourcemaps === 'hidden') {
           summary.mapsRemoved.push(m.fileName);
-          if (o.sourcemaps === 'hidden') hiddenWrites.push({ path: this.hiddenPath(m.fileName, outDir), map: m.map });
-        } else {
+          if (o.sourcemaps === 'hidden') hiddenWrites.push({ path: this.hiddenPath(m.fileName, outDir), data: hiddenBytes(m.fileName, m.map) });
+        } else if (!m.compressed) {
+          // (A compressed map cannot be rewritten in place; the gate reports it if it leaks.)
           const r = transformPair(o.sourcemaps, {
             fileName: m.fileName,
             lang: 'js',
@@ -227,7 +232,7 @@ class Session implements HardenSession {
       for (const w of hiddenWrites) {
         if (!summary.mapsHidden.includes(w.path)) summary.mapsHidden.push(w.path);
         await mkdir(dirname(w.path), { recursive: true });
-        await writeFile(w.path, serializeMap(w.map));
+        await writeFile(w.path, w.data);
       }
     }
 

@@ -1,6 +1,10 @@
 import { posix } from 'node:path';
 import { findTrailingDirectives, languageOf, type CodeLanguage } from '../maps/comments.js';
 import { parseSourceMap, type AnyMap } from '../maps/sourcemap.js';
+import { sniffMap } from '../scan/sourcemap.js';
+import { DEFAULT_LIMITS } from '../scan/types.js';
+
+const MAX_MAP_BYTES = DEFAULT_LIMITS.maxFileBytes;
 
 // Sorting an output into code files, map files and the rest, and pairing each code file with
 // its map: by its reference comment, else `<file>.map`, else a map whose `file` names it.
@@ -23,6 +27,8 @@ export interface CodeEntry {
 export interface MapEntry {
   fileName: string;
   map: AnyMap;
+  /** Stored gzip/brotli-compressed: can be removed or moved, not rewritten in place. */
+  compressed?: boolean;
   /** The code file it belongs to, if one was found. */
   owner?: string;
 }
@@ -38,10 +44,8 @@ export function textOf(source: string | Uint8Array): string {
   return typeof source === 'string' ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('utf8');
 }
 
-/** Cheap test before parsing: maps are JSON objects (maybe behind the `)]}'` prefix). */
-function mightBeMap(source: string | Uint8Array): boolean {
-  const head = textOf(typeof source === 'string' ? source.slice(0, 64) : source.subarray(0, 64)).trimStart();
-  return head.startsWith('{') || head.startsWith(")]}'");
+function bytesOf(source: string | Uint8Array): Buffer {
+  return typeof source === 'string' ? Buffer.from(source, 'utf8') : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
 }
 
 export function sortOutput(files: readonly OutputFile[]): SortedOutput {
@@ -54,8 +58,10 @@ export function sortOutput(files: readonly OutputFile[]): SortedOutput {
       code.set(f.fileName, { fileName: f.fileName, lang, code: textOf(f.source) });
       continue;
     }
-    const map = mightBeMap(f.source) ? parseSourceMap(textOf(f.source)) : null;
-    if (map) maps.set(f.fileName, { fileName: f.fileName, map });
+    // The scanner's own detection: by content, through gzip/brotli and the XSSI prefix.
+    const sniff = sniffMap(bytesOf(f.source), f.fileName, { maxBytes: MAX_MAP_BYTES });
+    const map = sniff.kind === 'map' ? parseSourceMap(sniff.body.toString('utf8')) : null;
+    if (map && sniff.kind === 'map') maps.set(f.fileName, { fileName: f.fileName, map, compressed: sniff.form.includes('gzip') || sniff.form.includes('brotli') });
     else other.push(f.fileName);
   }
   for (const entry of code.values()) {
