@@ -1,9 +1,9 @@
 import { posix } from 'node:path';
 import type { ScanError } from '../core/findings.js';
-import { KEY_PATTERN } from '../core/key.js';
+import { KEY_PATTERN, KEY_PREFIX } from '../core/key.js';
 import { isManifestEnvelope } from '../core/manifest-envelope.js';
-import { LineIndex, looksLikeText } from './bytes.js';
-import { exposedSources, mapExposure } from './exposure.js';
+import { findAllByTail, LineIndex, looksLikeText, skipJsonSpace } from './bytes.js';
+import { ExposureCounter, exposedSources } from './exposure.js';
 import type { FileFacts, ForbiddenHit, MapFact, PrivateKind } from './facts.js';
 import { searchBytes, searchText, type CompiledForbid } from './forbidden.js';
 import { extractDirectives, findInlineMaps } from './references.js';
@@ -48,14 +48,15 @@ function privateKinds(input: FileInput, buf: Buffer): PrivateKind[] {
   const kinds: PrivateKind[] = [];
   if (/(?:^|\/)\.pillbox\//.test(input.packagePath)) kinds.push('pillbox-dir');
   if (CONFIG_NAME.test(posix.basename(input.packagePath)) && buf.indexOf('forbid') >= 0) kinds.push('config-with-forbid');
-  if (buf.length <= MANIFEST_MAX_BYTES && buf.indexOf('"pillbox"') >= 0 && buf.indexOf('manifest/v1') >= 0) {
+  if (buf.length <= MANIFEST_MAX_BYTES && buf[skipJsonSpace(buf)] === 0x7b && buf.indexOf('manifest/v1') >= 0 && buf.indexOf('"pillbox"') >= 0) {
     try {
       if (isManifestEnvelope(JSON.parse(buf.toString('utf8')))) kinds.push('manifest');
     } catch {
       // not JSON: not an envelope
     }
   }
-  for (let at = buf.indexOf('pbk1_'); at >= 0; at = buf.indexOf('pbk1_', at + 5)) {
+  // `k1_` is a much faster needle than `pbk1_` (k is rare in code and text).
+  for (const { at } of findAllByTail(buf, 'k1_', [KEY_PREFIX])) {
     const window = buf.toString('latin1', Math.max(0, at - 1), at + 49);
     if (KEY_PATTERN.test(window)) {
       kinds.push('key');
@@ -66,7 +67,10 @@ function privateKinds(input: FileInput, buf: Buffer): PrivateKind[] {
 }
 
 function mapFact(summary: MapSummary, form: string[], inline: boolean): MapFact {
-  return { inline, form, summary, sources: exposedSources(summary), exposure: mapExposure(summary) };
+  const sources = exposedSources(summary);
+  const counter = new ExposureCounter();
+  counter.add(sources);
+  return { inline, form, summary, sources, exposure: counter.totals() };
 }
 
 /** Searches decoded sourcesContent of a map; adds hits to `acc` keyed by rule label. */

@@ -15,6 +15,27 @@ export function findAll(buf: Buffer, needle: Buffer | string, limit = Infinity):
 }
 
 /**
+ * Every offset of `needle`, found by searching for its tail `tail` (a suffix whose first byte
+ * is rare in code, such as `URL=`) and checking the bytes before. Native searches slow down
+ * when the needle's first byte is common (`s`, `p`, `"`), and one search can serve several
+ * needles sharing a tail.
+ */
+export function findAllByTail(buf: Buffer, tail: string, needles: readonly string[]): Array<{ at: number; needle: string }> {
+  const t = Buffer.from(tail, 'latin1');
+  const out: Array<{ at: number; needle: string }> = [];
+  for (let at = buf.indexOf(t); at >= 0; at = buf.indexOf(t, at + t.length)) {
+    for (const needle of needles) {
+      const start = at + t.length - needle.length;
+      if (start >= 0 && buf.toString('latin1', start, at + t.length) === needle) {
+        out.push({ at: start, needle });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * Length of the ECMAScript white space (not line terminators) at `i`, 0 if none: tab, VT, FF,
  * space, NBSP, BOM and the Unicode space separators, as UTF-8.
  */

@@ -5,13 +5,13 @@ import type { ResolvedConfig } from '../core/config-types.js';
 import { DEFAULT_CONFIG } from '../core/config-types.js';
 import { SEVERITY_RANK, type Exposure, type Finding, type Report, type ScanError, type TargetSummary } from '../core/findings.js';
 import { VERSION } from '../core/version.js';
-import { analyseFile } from './analyse-file.js';
 import { ExposureCounter, exposureSummary } from './exposure.js';
 import type { FileFacts, PackageFacts } from './facts.js';
 import { compileForbid, redact, type CompiledForbid } from './forbidden.js';
 import { linkPackage } from './link.js';
 import { openPackedPackage, openTarget, ReadFailure, resolveLimits } from './readers/index.js';
 import { RULES } from './rules/index.js';
+import { AnalysisPool, defaultWorkerUrl } from './worker-pool.js';
 import { toFinding, type FindingInput } from './rules/types.js';
 import type { ScanLimits, TargetReader } from './types.js';
 
@@ -23,6 +23,17 @@ export interface ScanOptions {
   config?: ResolvedConfig;
   limits?: Partial<ScanLimits>;
   onProgress?: (p: { files: number; bytes: number }) => void;
+  /**
+   * Findings and errors computed outside the rules once every target has been read (the
+   * release gate's --compare-previous). Its findings go through allow, baseline and redaction
+   * like any other; `packagePath` is what `allow` globs match.
+   */
+  after?: () => Promise<{ findings: Array<{ finding: Finding; packagePath: string }>; errors: ScanError[] }>;
+  /**
+   * Where the analysis worker is (default: the built dist/scan-worker.js beside this module);
+   * `false` analyses everything in-process. For tests and embedders; results are identical.
+   */
+  workerUrl?: URL | false;
 }
 
 /**
@@ -51,25 +62,36 @@ export async function scanReaders(readers: TargetReader[], options: ScanOptions)
   let maps = 0;
   let mapsWithContent = 0;
 
-  for (const reader of readers) {
-    const pkg = await readPackage(reader, forbid, limits, errors, (bytes) => {
-      progress.files++;
-      progress.bytes += bytes;
-      options.onProgress?.({ ...progress });
-    });
-    targets.push(reader.summary);
-    for (const error of reader.errors) errors.push(error);
-    const links = linkPackage(pkg);
-    const emitted: FindingInput[] = [];
-    for (const rule of RULES) rule.run({ pkg, links, emit: (f) => emitted.push(f) });
-    for (const input of emitted) raw.push({ finding: toFinding(input), packagePath: input.file.packagePath });
-    for (const file of pkg.files) {
-      for (const map of file.fileMap ? [file.fileMap, ...file.inlineMaps] : file.inlineMaps) {
-        maps++;
-        if (map.exposure.sourcesWithContent > 0) mapsWithContent++;
-        exposure.add(map.sources);
+  const pool = new AnalysisPool({ forbid, maxBytes: limits.maxFileBytes }, options.workerUrl === false ? undefined : (options.workerUrl ?? defaultWorkerUrl()));
+  try {
+    for (const reader of readers) {
+      const pkg = await readPackage(reader, pool, errors, (bytes) => {
+        progress.files++;
+        progress.bytes += bytes;
+        options.onProgress?.({ ...progress });
+      });
+      targets.push(reader.summary);
+      for (const error of reader.errors) errors.push(error);
+      const links = linkPackage(pkg);
+      const emitted: FindingInput[] = [];
+      for (const rule of RULES) rule.run({ pkg, links, emit: (f) => emitted.push(f) });
+      for (const input of emitted) raw.push({ finding: toFinding(input), packagePath: input.file.packagePath });
+      for (const file of pkg.files) {
+        for (const map of file.fileMap ? [file.fileMap, ...file.inlineMaps] : file.inlineMaps) {
+          maps++;
+          if (map.exposure.sourcesWithContent > 0) mapsWithContent++;
+          exposure.add(map.sources);
+        }
       }
     }
+  } finally {
+    await pool.close();
+  }
+
+  if (options.after) {
+    const late = await options.after();
+    raw.push(...late.findings);
+    errors.push(...late.errors);
   }
 
   const suppressed = { allowed: 0, baseline: 0 };
@@ -102,15 +124,13 @@ export async function scanReaders(readers: TargetReader[], options: ScanOptions)
   };
 }
 
-async function readPackage(
-  reader: TargetReader,
-  forbid: CompiledForbid[],
-  limits: ScanLimits,
-  errors: ScanError[],
-  onFile: (bytes: number) => void,
-): Promise<PackageFacts> {
-  const files: FileFacts[] = [];
-  const byPackagePath = new Map<string, FileFacts>();
+/** Files analysed on the worker while reading goes on; more than this waits (memory bound). */
+const MAX_IN_FLIGHT = 2;
+
+async function readPackage(reader: TargetReader, pool: AnalysisPool, errors: ScanError[], onFile: (bytes: number) => void): Promise<PackageFacts> {
+  // Results land in entry order whatever finishes first, so reports stay deterministic.
+  const slots: Array<{ facts: FileFacts; errors: ScanError[] } | undefined> = [];
+  const inFlight: Array<Promise<void>> = [];
   for await (const entry of reader.entries()) {
     let buf: Buffer;
     try {
@@ -120,11 +140,25 @@ async function readPackage(
       if (!(err instanceof ReadFailure)) errors.push({ path: entry.path, code: 'unreadable', message: `${entry.path}: ${(err as Error).message}` });
       continue;
     }
-    const result = analyseFile(entry, buf, { forbid, maxBytes: limits.maxFileBytes });
-    files.push(result.facts);
-    byPackagePath.set(entry.packagePath, result.facts);
-    for (const error of result.errors) errors.push(error);
-    onFile(buf.length);
+    const index = slots.push(undefined) - 1;
+    const size = buf.length;
+    const result = pool.analyse({ path: entry.path, packagePath: entry.packagePath, size: entry.size }, buf);
+    if (result instanceof Promise) {
+      inFlight.push(result.then((r) => void (slots[index] = r)));
+      if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
+    } else {
+      slots[index] = result;
+    }
+    onFile(size);
+  }
+  await Promise.all(inFlight);
+  const files: FileFacts[] = [];
+  const byPackagePath = new Map<string, FileFacts>();
+  for (const slot of slots) {
+    if (!slot) continue;
+    files.push(slot.facts);
+    byPackagePath.set(slot.facts.packagePath, slot.facts);
+    for (const error of slot.errors) errors.push(error);
   }
   return { target: reader.summary.target, files, byPackagePath };
 }

@@ -30,6 +30,7 @@ function stripQuery(url: string): string {
 }
 
 function safeDecode(s: string): string {
+  if (!s.includes('%')) return s;
   try {
     return decodeURIComponent(s);
   } catch {
@@ -56,7 +57,7 @@ const HOME = /^(?:file:\/\/)?(?:\/Users\/|\/home\/|\/root\/|\/var\/root\/|[a-z]:
 
 /** Why a path is local to a machine (absolute, file://, a home directory), if it is. */
 export function localKind(path: string): LocalKind | undefined {
-  if (HOME.test(path) || HOME.test(safeDecode(path))) return 'home';
+  if (HOME.test(path) || (path.includes('%') && HOME.test(safeDecode(path)))) return 'home';
   if (/^file:/i.test(path)) return 'file-url';
   if (/^[a-z]:[\\/]/i.test(path) || path.startsWith('\\\\')) return 'windows';
   if (path.startsWith('/') && !path.startsWith('//')) return 'absolute';
@@ -91,8 +92,9 @@ export function describeSource(source: string | null, sourceRoot: string | undef
   const nodeModules = segments.includes('node_modules');
   const dirs = segments.slice(0, -1);
   // Absolute paths: the folder is taken from the end, where the project's own layout is.
-  const folder = dirs.length === 0 ? '.' : (localKind(full) ? dirs.slice(-2) : dirs.slice(0, 2)).join('/');
-  return { raw, full, display: segments.join('/'), nodeModules, local: full ? localKind(full) : undefined, remote: isRemote(full), folder };
+  const local = localKind(full);
+  const folder = dirs.length === 0 ? '.' : (local ? dirs.slice(-2) : dirs.slice(0, 2)).join('/');
+  return { raw, full, display: segments.join('/'), nodeModules, local: full ? local : undefined, remote: isRemote(full), folder };
 }
 
 /**
