@@ -11,6 +11,7 @@ import {
 } from './lexicon.js';
 import { fold, joinWords, looksSecret, type NameCase } from './names.js';
 import { KeyedStream } from './random.js';
+import { MIN_DECOY_FOLDED } from './scan.js';
 import type { LearnedStyle } from './style.js';
 
 // Keyed decoy generation. Every decoy identity (its name) is a path through a small grammar:
@@ -156,7 +157,7 @@ export function generateDecoy(input: GenerateInput): Decoy {
     if (!body) continue;
     const bits = stream.bits;
     const folded = fold(body.name);
-    if (looksSecret(body.name) || input.rejects(folded)) continue;
+    if (folded.length < MIN_DECOY_FOLDED || looksSecret(body.name) || input.rejects(folded)) continue;
     return { ...body, id, tier: input.tier, control: input.control, entropyBits: Math.floor(bits * 100) / 100 };
   }
   throw new Error(`could not generate a decoy for ${id}: every candidate collided`);

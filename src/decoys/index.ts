@@ -184,27 +184,27 @@ export async function plantDecoys(chunks: DecoyChunk[], options: PlantOptions): 
   const assigned = assignToChunks(set.shipped, js.map(({ chunk }) => chunk), assignStream);
 
   const plans: PlannedPlacement[][] = js.map(() => []);
+  const codeHash = js.map(({ chunk }) => sha256(chunk.code));
+  /** Place what it can of `decoys` in chunk i; returns the ones it could not. */
+  const tryPlace = (i: number, decoys: Decoy[], pass: string, allowUnsafe: boolean): Decoy[] => {
+    const have = new Set(plans[i].map((p) => p.decoy.id));
+    const todo = decoys.filter((d) => !have.has(d.id));
+    if (todo.length === 0) return decoys;
+    const stream = new KeyedStream(placeKey, `${pass}/${js[i].chunk.fileName}/${codeHash[i]}`);
+    const extra = planChunk(js[i].chunk.code, scans[i].scan, todo, style, stream, { allowUnsafe, usedOffsets: new Set(plans[i].map((p) => p.offset)) });
+    plans[i].push(...extra);
+    const placed = new Set(extra.map((p) => p.decoy.id));
+    return decoys.filter((d) => !placed.has(d.id));
+  };
   let leftovers: Decoy[] = [];
-  for (let i = 0; i < js.length; i++) {
-    const stream = new KeyedStream(placeKey, `chunk/${js[i].chunk.fileName}/${sha256(js[i].chunk.code)}`);
-    plans[i] = planChunk(js[i].chunk.code, scans[i].scan, assigned[i], style, stream);
-    const placed = new Set(plans[i].map((p) => p.decoy.id));
-    leftovers.push(...assigned[i].filter((d) => !placed.has(d.id)));
-  }
-  // Chunks with too few places hand their decoys to the others, largest first.
-  if (leftovers.length > 0) {
-    const bySize = js.map((_, i) => i).sort((a, b) => js[b].chunk.code.length - js[a].chunk.code.length || a - b);
+  for (let i = 0; i < js.length; i++) leftovers.push(...tryPlace(i, assigned[i], 'chunk', false));
+  // Chunks with too few safe places hand their decoys to the others, largest first; only then
+  // are hosts a minifier might inline used at all.
+  const bySize = js.map((_, i) => i).sort((a, b) => js[b].chunk.code.length - js[a].chunk.code.length || a - b);
+  for (const allowUnsafe of [false, true]) {
     for (const i of bySize) {
       if (leftovers.length === 0) break;
-      const have = new Set(plans[i].map((p) => p.decoy.id));
-      const candidates = leftovers.filter((d) => !have.has(d.id));
-      if (candidates.length === 0) continue;
-      const stream = new KeyedStream(placeKey, `extra/${js[i].chunk.fileName}/${sha256(js[i].chunk.code)}`);
-      const taken = new Set(plans[i].map((p) => p.offset));
-      const extra = planChunk(js[i].chunk.code, scans[i].scan, candidates, style, stream).filter((p) => !taken.has(p.offset));
-      plans[i].push(...extra);
-      const placed = new Set(extra.map((p) => p.decoy.id));
-      leftovers = leftovers.filter((d) => !placed.has(d.id));
+      leftovers = tryPlace(i, leftovers, allowUnsafe ? 'fallback' : 'extra', allowUnsafe);
     }
   }
   const placedIds = new Set(plans.flat().map((p) => p.decoy.id));

@@ -2,7 +2,7 @@ import { parse, parseExpressionAt, type Node, type Options } from 'acorn';
 import MagicString from 'magic-string';
 import type { Decoy } from '../core/decoy-types.js';
 import type { KeyedStream } from './random.js';
-import type { FunctionHost, ScanResult, SwitchHost } from './scan.js';
+import { ARGUMENTS0, type FunctionHost, type ScanResult, type SwitchHost } from './scan.js';
 import type { LearnedStyle } from './style.js';
 
 // Placement: each decoy goes inside code the chunk already has, behind a guard that is false
@@ -141,33 +141,66 @@ function statement(guard: string, value: string, canReturn: boolean, e: Emit): s
 const PARSE_OPTIONS: Options = { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true };
 const MAX_HOST_BYTES = 16_384;
 
-/** Re-parse a host with acorn and check that the scan read it right. */
-export function verifyFunctionHost(code: string, h: FunctionHost): boolean {
-  if (h.bodyEnd - h.start > MAX_HOST_BYTES) return false;
-  let fn: Node & { params?: Array<Node & { name?: string }>; body?: Node; value?: Node };
+/** Where, in a verified host, a guarded statement may go, and which parameters it may read. */
+export interface HostSlots {
+  params: string[];
+  /** Offsets: just after the body's `{`, or the start of a statement that follows a plain one. */
+  slots: Array<{ offset: number; atBodyStart: boolean; semicolon: boolean }>;
+}
+
+type FnNode = Node & { params?: Array<Node & { name?: string }>; body?: Node & { body?: Array<Node & { directive?: string }> } };
+
+/** Re-parse a host with acorn and check that the scan read it right; undefined when it did not. */
+export function verifyFunctionHost(code: string, h: FunctionHost): HostSlots | undefined {
+  if (h.bodyEnd - h.start > MAX_HOST_BYTES) return undefined;
+  let fn: FnNode;
+  // Offset of acorn's position 0 in `code` (methods are parsed inside `({ ... })`).
+  let base: number;
   try {
     if (h.isMethod) {
       const text = code.slice(h.start, h.bodyEnd + 1);
-      const obj = parseExpressionAt(`({${text}})`, 0, PARSE_OPTIONS) as Node & { expression?: Node; properties?: Array<Node & { value: Node }> };
-      const props = (obj as unknown as { properties?: Array<Node & { value: Node }> }).properties;
-      if (!props || props.length !== 1) return false;
-      fn = props[0].value as typeof fn;
-      if (!fn || fn.end !== text.length + 2 || !fn.body || fn.body.start !== h.bodyStart - 1 - h.start + 2) return false;
+      const obj = parseExpressionAt(`({${text}})`, 0, PARSE_OPTIONS) as unknown as { properties?: Array<Node & { value: Node }> };
+      const props = obj.properties;
+      if (!props || props.length !== 1) return undefined;
+      fn = props[0].value as FnNode;
+      base = h.start - 2;
+      if (!fn || fn.end !== text.length + 2) return undefined;
     } else {
-      fn = parseExpressionAt(code, h.start, PARSE_OPTIONS) as typeof fn;
-      if (!fn.body || fn.body.start !== h.bodyStart - 1 || fn.body.end !== h.bodyEnd + 1) return false;
+      // Parse just the function's own text: parsing from its start in the whole chunk would run
+      // on through any `,` sequence after it (in minified code, often the rest of the file).
+      const text = code.slice(h.start, h.bodyEnd + 1);
+      fn = parseExpressionAt(`(${text})`, 0, PARSE_OPTIONS) as FnNode;
+      if (fn.type === 'ParenthesizedExpression') return undefined;
+      base = h.start - 1;
+      if (fn.start !== 1 || fn.end !== text.length + 1) return undefined;
     }
   } catch {
     // `await`/`yield` inside, a sloppy-only construct, or the scan misread: just skip this host.
-    return false;
+    return undefined;
   }
-  if (fn.type !== 'FunctionExpression' && fn.type !== 'ArrowFunctionExpression') return false;
+  if (fn.type !== 'FunctionExpression' && fn.type !== 'ArrowFunctionExpression') return undefined;
+  const body = fn.body;
+  if (!body || body.type !== 'BlockStatement' || body.start + base !== h.bodyStart - 1 || body.end + base !== h.bodyEnd + 1) return undefined;
   const first = fn.params?.[0];
-  if (!first || first.type !== 'Identifier' || first.name !== h.param) return false;
-  const body = fn.body as Node & { type: string; body?: Array<Node & { directive?: string }> };
-  if (body.type !== 'BlockStatement') return false;
-  if (body.body?.[0]?.directive !== undefined) return false;
-  return true;
+  if (h.param === ARGUMENTS0) {
+    if (fn.type !== 'FunctionExpression' || (fn.params?.length ?? 0) !== 0) return undefined;
+  } else if (!first || first.type !== 'Identifier' || first.name !== h.param) return undefined;
+  const stmts = body.body ?? [];
+  if (stmts[0]?.directive !== undefined) return undefined;
+  const params = h.param === ARGUMENTS0 ? [ARGUMENTS0] : (fn.params ?? []).filter((p) => p.type === 'Identifier').map((p) => p.name as string);
+  const slots: HostSlots['slots'] = [{ offset: h.bodyStart, atBodyStart: true, semicolon: false }];
+  // Before a later statement only when the one before it cannot leave the function (code after a
+  // return would be dead, and a minifier drops dead code).
+  for (let k = 1; k < stmts.length && slots.length < 4; k++) {
+    const prev = stmts[k - 1];
+    if (prev.type !== 'ExpressionStatement' && prev.type !== 'VariableDeclaration') continue;
+    const prevEnd = prev.end + base;
+    const at = stmts[k].start + base;
+    const between = code.slice(prevEnd, at);
+    const endsWithSemi = code.charCodeAt(prevEnd - 1) === 59 || between.includes(';') || between.includes('\n');
+    slots.push({ offset: at, atBodyStart: false, semicolon: !endsWithSemi });
+  }
+  return { params, slots };
 }
 
 export function verifySwitchHost(code: string, s: SwitchHost, insertAt: number): boolean {
@@ -193,87 +226,156 @@ export function verifySwitchHost(code: string, s: SwitchHost, insertAt: number):
   return true;
 }
 
-function hostWeight(h: FunctionHost): number {
-  const base = h.kind === 'callback' || h.kind === 'method' ? 4 : h.kind === 'exported' || h.kind === 'property' ? 3 : h.kind === 'iife' ? 0 : 1;
-  return base + (h.compares > 0 ? 2 : 0);
+// How safe a host is from a minifier that inlines a function into a call with constant
+// arguments (terser does, and then folds the guard away): callbacks handed to a property call
+// (`list.map(cb)`) and methods never see constant arguments the minifier knows; exported
+// functions keep their own body whatever happens at call sites; a plain local function may be
+// inlined. Hosts below SAFE_WEIGHT are used only when a build has nowhere better.
+const KIND_WEIGHT: Record<FunctionHost['kind'], number> = {
+  'member-callback': 5,
+  method: 4,
+  exported: 3,
+  property: 3,
+  callback: 2,
+  declaration: 1,
+  expression: 1,
+  iife: 0,
+};
+const SAFE_WEIGHT = 2;
+
+function indentBefore(code: string, offset: number): string {
+  const nl = code.lastIndexOf('\n', offset - 1);
+  const lineStart = nl + 1;
+  const m = /^[ \t]*/.exec(code.slice(lineStart, Math.min(offset, lineStart + 100)));
+  return m && lineStart + m[0].length === offset ? m[0] : '';
 }
 
-function indentAt(code: string, offset: number): string {
+function indentAfter(code: string, offset: number): string {
   const nl = code.indexOf('\n', offset);
-  if (nl < 0 || nl - offset > 200) return '';
+  if (nl < 0 || nl - offset > 200 || code.slice(offset, nl).trim() !== '') return '';
   const m = /^[ \t]*/.exec(code.slice(nl + 1, nl + 101));
-  const rest = code.slice(offset, nl).trim();
-  return rest === '' && m ? '\n' + m[0] : '';
+  return m ? m[0] : '';
+}
+
+export interface PlanOptions {
+  /** Restrict the forms (tests use this to exercise each one). */
+  guards?: readonly GuardKind[];
+  sites?: readonly SiteKind[];
+  /** Also use hosts a minifier might inline (plain local functions). Default false. */
+  allowUnsafe?: boolean;
+  /** Offsets already used in this chunk by an earlier pass. */
+  usedOffsets?: ReadonlySet<number>;
 }
 
 /**
- * Plan where `decoys` go in one chunk. Sites are spread over the chunk (one per slice of the
- * candidate list), chosen and ordered by the keyed stream; every site is re-parsed with acorn.
+ * Plan where `decoys` go in one chunk. Sites are spread over the chunk (one slice of the
+ * candidate list per decoy), chosen and ordered by the keyed stream; every host is re-parsed
+ * with acorn before it is used. Decoys that find no place are simply not in the result.
  */
-export function planChunk(code: string, scan: ScanResult, decoys: readonly Decoy[], style: LearnedStyle, stream: KeyedStream): PlannedPlacement[] {
+export function planChunk(
+  code: string,
+  scan: ScanResult,
+  decoys: readonly Decoy[],
+  style: LearnedStyle,
+  stream: KeyedStream,
+  only: PlanOptions = {},
+): PlannedPlacement[] {
   if (scan.confused || decoys.length === 0) return [];
   const e = emitFor(code, scan);
-  type Site = { kind: 'fn'; host: FunctionHost; at: number } | { kind: 'sw'; host: SwitchHost; at: number };
-  const fnSites: Site[] = scan.hosts
-    .filter((h) => hostWeight(h) > 0 && h.bodyEnd - h.start <= MAX_HOST_BYTES)
-    .map((host) => ({ kind: 'fn' as const, host, at: host.bodyStart }));
-  const swSites: Site[] = scan.switches.map((host) => ({ kind: 'sw' as const, host, at: host.defaultAt >= 0 ? host.defaultAt : host.bodyEnd }));
-  const all = [...fnSites, ...swSites].sort((a, b) => a.at - b.at);
+  const minWeight = only.allowUnsafe ? 1 : SAFE_WEIGHT;
+  type Site = { kind: 'fn'; host: FunctionHost; at: number; weight: number } | { kind: 'sw'; host: SwitchHost; at: number; weight: number };
+  const wantFn = !only.sites || only.sites.includes('function-start');
+  const wantSw = !only.sites || only.sites.includes('switch-case');
+  const all: Site[] = [];
+  if (wantFn) {
+    for (const host of scan.hosts) {
+      const w = KIND_WEIGHT[host.kind];
+      // Hosts without parameters come last: reading `arguments` is legal but less usual.
+      const bonus = host.param === ARGUMENTS0 ? -3 : host.compares > 0 ? 1 : 0;
+      if (w >= minWeight && host.bodyEnd - host.start <= MAX_HOST_BYTES) all.push({ kind: 'fn', host, at: host.bodyStart, weight: w * 2 + bonus });
+    }
+  }
+  if (wantSw) {
+    for (const host of scan.switches) {
+      const w = host.enclosing ? KIND_WEIGHT[host.enclosing] : 0;
+      if (w >= minWeight) all.push({ kind: 'sw', host, at: host.defaultAt >= 0 ? host.defaultAt : host.bodyEnd, weight: 11 });
+    }
+  }
+  all.sort((a, b) => a.at - b.at);
   if (all.length === 0) return [];
 
+  const used = new Set<number>(only.usedOffsets ?? []);
+  const dead = new Set<Site>();
+  const slotsOf = new Map<FunctionHost, HostSlots | undefined>();
   const order = stream.shuffle(decoys);
   const slices = Math.min(order.length, all.length);
-  const used = new Set<number>();
   const out: PlannedPlacement[] = [];
+  // When every slot is taken, later decoys share slots with earlier ones (a chunk with little
+  // code then holds a few guarded statements in a row rather than none).
+  let stack = false;
   for (let d = 0; d < order.length; d++) {
     const decoy = order[d];
-    // This decoy's slice of the chunk, then a keyed pick inside it weighted towards good hosts.
+    // This decoy's slice of the chunk first (best hosts first, keyed among equals), then anywhere.
     const slice = d % slices;
     const lo = Math.floor((slice * all.length) / slices);
     const hi = Math.floor(((slice + 1) * all.length) / slices);
-    const candidates = stream.shuffle(all.slice(lo, hi)).sort((a, b) => weight(b) - weight(a));
-    // Prefer a switch or a comparing host now and then, so forms vary.
-    let placed = false;
-    for (const site of candidates.concat(stream.shuffle(all))) {
-      if (used.has(site.at)) continue;
-      if (site.kind === 'fn' && !verifyFunctionHost(code, site.host)) {
-        used.add(site.at);
-        continue;
-      }
-      if (site.kind === 'sw' && !verifySwitchHost(code, site.host, site.at)) {
-        used.add(site.at);
-        continue;
-      }
-      used.add(site.at);
-      const guard = stream.pick(GUARD_KINDS);
-      const param = site.kind === 'fn' ? site.host.param : site.host.discriminant;
-      const value = decoyValue(decoy, style, e, param, stream);
-      const test = guardText(guard, param, decoy.name, e, stream);
+    const inSlice = stream.shuffle(all.slice(lo, hi)).sort((a, b) => b.weight - a.weight);
+    const anywhere = stream.shuffle(all).sort((a, b) => b.weight - a.weight);
+    for (const site of inSlice.concat(anywhere)) {
+      if (dead.has(site)) continue;
+      const guard = stream.pick(only.guards ?? GUARD_KINDS);
       let text: string;
+      let offset: number;
+      let param: string;
       if (site.kind === 'fn') {
-        const stmt = statement(test, value, true, e);
-        const indent = e.min ? '' : indentAt(code, site.at);
-        text = e.min ? stmt : indent ? indent + stmt : ' ' + stmt;
+        if (!slotsOf.has(site.host)) slotsOf.set(site.host, verifyFunctionHost(code, site.host));
+        const info = slotsOf.get(site.host);
+        const free = info?.slots.filter((sl) => stack || !used.has(sl.offset)) ?? [];
+        if (!info || free.length === 0) {
+          dead.add(site);
+          continue;
+        }
+        const slot = stream.pick(free);
+        param = stream.pick(info.params);
+        const stmt = statement(guardText(guard, param, decoy.name, e, stream), decoyValue(decoy, style, e, param, stream), true, e);
+        offset = slot.offset;
+        if (e.min) text = (slot.semicolon ? ';' : '') + stmt;
+        else if (slot.atBodyStart) {
+          const indent = indentAfter(code, offset);
+          text = indent ? '\n' + indent + stmt : ' ' + stmt;
+        } else {
+          const indent = indentBefore(code, offset);
+          text = (slot.semicolon ? ';' : '') + stmt + (indent ? '\n' + indent : ' ');
+        }
       } else {
-        const stmt = statement(test, value, site.host.inFunction, e);
-        let j = site.at - 1;
+        if (used.has(site.at) || !verifySwitchHost(code, site.host, site.at)) {
+          dead.add(site);
+          continue;
+        }
+        dead.add(site);
+        param = site.host.discriminant;
+        offset = site.at;
+        const stmt = statement(guardText(guard, param, decoy.name, e, stream), decoyValue(decoy, style, e, param, stream), site.host.inFunction, e);
+        let j = offset - 1;
         while (j >= 0 && /\s/.test(code[j])) j--;
         const needsSemi = !';{}:'.includes(code[j]);
         const clause = `case ${str(e, decoy.name)}:${e.sp}${stmt}`;
         text = (needsSemi ? ';' : '') + (e.min ? clause : clause + ' ');
       }
-      out.push({ decoy, site: site.kind === 'fn' ? 'function-start' : 'switch-case', guard, offset: site.at, text });
-      placed = true;
+      used.add(offset);
+      out.push({ decoy, site: site.kind === 'fn' ? 'function-start' : 'switch-case', guard, offset, text });
       break;
     }
-    if (!placed) break;
+    if (out.length === 0 || out[out.length - 1].decoy !== decoy) {
+      if (stack) continue;
+      // Nothing free: allow stacking once fn hosts exist, and retry this decoy.
+      if (slotsOf.size === 0 || [...slotsOf.values()].every((v) => !v)) continue;
+      stack = true;
+      for (const site of all) if (site.kind === 'fn' && slotsOf.get(site.host)) dead.delete(site);
+      d--;
+    }
   }
   return out;
-
-  function weight(site: Site): number {
-    if (site.kind === 'sw') return 5;
-    return hostWeight(site.host);
-  }
 }
 
 /** Apply planned insertions with magic-string. */

@@ -13,7 +13,7 @@
 // Anything it gets wrong is caught later: every host chosen for placement is re-parsed with
 // acorn before a byte is inserted.
 
-export type HostKind = 'callback' | 'method' | 'exported' | 'property' | 'declaration' | 'expression' | 'iife';
+export type HostKind = 'member-callback' | 'callback' | 'method' | 'exported' | 'property' | 'declaration' | 'expression' | 'iife';
 
 export interface FunctionHost {
   kind: HostKind;
@@ -30,6 +30,8 @@ export interface FunctionHost {
   directive: boolean;
   /** `param === "..."` comparisons seen inside the body. */
   compares: number;
+  /** Declared name of a top-level `function name(`, for the export check; else ''. */
+  topName: string;
 }
 
 export interface SwitchHost {
@@ -44,6 +46,8 @@ export interface SwitchHost {
   stringCases: number;
   /** A `return` is valid here (nearest enclosing scope boundary is a function body). */
   inFunction: boolean;
+  /** Kind of the nearest enclosing function when it is a host (see FunctionHost.kind), else ''. */
+  enclosing: HostKind | '';
 }
 
 export interface ScanResult {
@@ -97,6 +101,8 @@ const RESERVED = new Set([
 /** Decoy names fold to at least this many characters (generate.ts enforces it). */
 export const MIN_DECOY_FOLDED = 12;
 const MIN_NAME_RAW = MIN_DECOY_FOLDED - 2;
+/** The `param` of a host with no parameters: its guard reads the first argument instead. */
+export const ARGUMENTS0 = 'arguments[0]';
 const TOOL_KEYS = new Set(['input_schema', 'inputSchema', 'parameters']);
 const FLAGLIKE = /^[A-Za-z][A-Za-z0-9]*(?:[_.:-][A-Za-z0-9]+){1,7}$/;
 
@@ -182,8 +188,18 @@ export function scanChunk(code: string): ScanResult {
 
   let lastParen: ParenEntry | undefined;
   const braces: BraceEntry[] = [];
-  // Comparisons `ident === "str"` waiting to be attributed to hosts: [offset, identStart, identEnd].
-  const comparisons: number[] = [];
+  /** `ident === "str"`: count it for the innermost enclosing host whose parameter it names. */
+  const attribute = (s: number, e: number) => {
+    for (let k = braces.length - 1; k >= 0; k--) {
+      const b = braces[k];
+      if (b.kind !== B_FN || b.host < 0) continue;
+      const h = hosts[b.host];
+      if (h.param.length === e - s && code.startsWith(h.param, s)) {
+        h.compares++;
+        return;
+      }
+    }
+  };
 
   // Only names long enough to come within edit distance 2 of a decoy are kept (decoys fold to
   // at least MIN_DECOY_FOLDED characters), which skips almost every minified identifier.
@@ -211,6 +227,26 @@ export function scanChunk(code: string): ScanResult {
     if (top.host >= 0) hosts[top.host].bodyEnd = at;
     if (top.sw >= 0) switches[top.sw].bodyEnd = at;
     if (top.tool >= 0) toolObjects[top.tool].end = at + 1;
+  };
+
+  /**
+   * Is this call's callee a property (`x.map(`, `p.then(`)? A minifier cannot see what such a
+   * callee passes to its callback, so it can never inline constant arguments into it.
+   */
+  const memberCallee = (call: ParenEntry): boolean => {
+    if (call.beforeType !== T_IDENT) return false;
+    let j = call.beforeStart - 1;
+    while (j >= 0 && (code.charCodeAt(j) === 32 || code.charCodeAt(j) === 10 || code.charCodeAt(j) === 9)) j--;
+    return j >= 0 && code.charCodeAt(j) === 46;
+  };
+
+  const enclosingHostKind = (): HostKind | '' => {
+    for (let i = braces.length - 1; i >= 0; i--) {
+      const b = braces[i];
+      if (b.kind === B_FN) return b.host >= 0 ? hosts[b.host].kind : '';
+      if (b.kind === B_STATIC || b.kind === B_CLASS) return '';
+    }
+    return '';
   };
 
   /** Is a `return` valid at the innermost position? */
@@ -276,9 +312,9 @@ export function scanChunk(code: string): ScanResult {
           !!enclosing &&
           (enclosing.beforeType === T_IDENT || (enclosing.beforeType === T_PUNCT && (code.charCodeAt(enclosing.beforeStart) === 41 || code.charCodeAt(enclosing.beforeStart) === 93))) &&
           !(enclosing.beforeType === T_IDENT && RESERVED.has(code.slice(enclosing.beforeStart, enclosing.beforeEnd)));
-        const kind: HostKind = isArg ? 'callback' : beforeType === T_PUNCT && beforeP === 40 ? 'iife' : 'expression';
+        const kind: HostKind = isArg ? (memberCallee(enclosing!) ? 'member-callback' : 'callback') : beforeType === T_PUNCT && beforeP === 40 ? 'iife' : 'expression';
         entry.host = hosts.length;
-        hosts.push({ kind, start, isMethod: false, param, bodyStart: at + 1, bodyEnd: -1, directive: false, compares: 0 });
+        hosts.push({ kind, start, isMethod: false, param, bodyStart: at + 1, bodyEnd: -1, directive: false, compares: 0, topName: '' });
       }
     } else if (t1 === T_PUNCT && p1 === 41 && lastParen) {
       const lp = lastParen;
@@ -291,7 +327,7 @@ export function scanChunk(code: string): ScanResult {
             const disc = code.slice(lp.firstStart, lp.firstEnd);
             if (!RESERVED.has(disc)) {
               entry.sw = switches.length;
-              switches.push({ start: lp.beforeStart, discriminant: disc, bodyStart: at + 1, bodyEnd: -1, defaultAt: -1, stringCases: 0, inFunction: inFunction() });
+              switches.push({ start: lp.beforeStart, discriminant: disc, bodyStart: at + 1, bodyEnd: -1, defaultAt: -1, stringCases: 0, inFunction: inFunction(), enclosing: enclosingHostKind() });
             }
           }
         }
@@ -311,8 +347,9 @@ export function scanChunk(code: string): ScanResult {
         }
         if (fnStartTok) {
           entry.kind = B_FN;
-          if (lp.simple && lp.idents > 0) {
-            const param = code.slice(lp.firstStart, lp.firstEnd);
+          // No parameters: a non-arrow function can still read `arguments[0]`.
+          if (lp.simple && (lp.idents > 0 || lp.commas === 0)) {
+            const param = lp.idents > 0 ? code.slice(lp.firstStart, lp.firstEnd) : ARGUMENTS0;
             if (!RESERVED.has(param) && !(fnStartTok === 'method' && bText === 'constructor')) {
               let kind: HostKind;
               let start: number;
@@ -345,7 +382,20 @@ export function scanChunk(code: string): ScanResult {
                   while (prevWordStart > 0 && isIdentPart(code.charCodeAt(prevWordStart - 1))) prevWordStart--;
                   prevWord = code.slice(prevWordStart, prevWordEnd);
                 }
-                const prevChar = j >= 0 ? code.charCodeAt(j) : 59;
+                let prevChar = j >= 0 ? code.charCodeAt(j) : 59;
+                // The tokenizer already skipped comments: trust its previous token when known.
+                const generator = fnStartTok === 'anon' ? bType !== T_IDENT : lp.before2Type !== T_IDENT;
+                if (!generator && prevWord !== 'async') {
+                  const pt = fnStartTok === 'anon' ? lp.before2Type : lp.before3Type;
+                  const ps = fnStartTok === 'anon' ? lp.before2Start : lp.before3Start;
+                  const pe = fnStartTok === 'anon' ? lp.before2End : lp.before3End;
+                  if (pt === T_NONE) prevChar = 59;
+                  else if (pt === T_PUNCT) prevChar = code.charCodeAt(ps);
+                  else if (pt === T_IDENT) {
+                    prevWord = code.slice(ps, pe);
+                    prevChar = 65;
+                  }
+                }
                 if (prevWord === 'export' || prevWord === 'default') kind = 'exported';
                 else if (prevChar === 40 || prevChar === 44) {
                   const enclosing = parens[parens.length - 1];
@@ -353,7 +403,7 @@ export function scanChunk(code: string): ScanResult {
                     !!enclosing &&
                     (enclosing.beforeType === T_IDENT || (enclosing.beforeType === T_PUNCT && (code.charCodeAt(enclosing.beforeStart) === 41 || code.charCodeAt(enclosing.beforeStart) === 93))) &&
                     !(enclosing.beforeType === T_IDENT && RESERVED.has(code.slice(enclosing.beforeStart, enclosing.beforeEnd)));
-                  kind = callArgs ? 'callback' : prevChar === 40 ? 'iife' : 'expression';
+                  kind = callArgs ? (memberCallee(enclosing!) ? 'member-callback' : 'callback') : prevChar === 40 ? 'iife' : 'expression';
                 } else if (prevChar === 61 /* = */) {
                   // `a.b = function` keeps its arguments unknown; `var f = function` may be inlined.
                   let k = j - 1;
@@ -366,7 +416,8 @@ export function scanChunk(code: string): ScanResult {
                 else kind = 'expression';
               }
               entry.host = hosts.length;
-              hosts.push({ kind, start, isMethod: fnStartTok === 'method', param, bodyStart: at + 1, bodyEnd: -1, directive: false, compares: 0 });
+              const topName = fnStartTok === 'named' && kind === 'declaration' && braces.length === 0 ? bText : '';
+              hosts.push({ kind, start, isMethod: fnStartTok === 'method', param, bodyStart: at + 1, bodyEnd: -1, directive: false, compares: 0, topName });
             }
           }
         }
@@ -531,7 +582,7 @@ export function scanChunk(code: string): ScanResult {
       }
       // ident === "str"
       if (bt(1) === T_PUNCT && bp(1) === P_EQ && bt(2) === T_IDENT && !(count >= 3 && bt(3) === T_PUNCT && bp(3) === 46)) {
-        comparisons.push(i, bs(2), be(2));
+        attribute(bs(2), be(2));
       }
       push(T_STRING, i, j + 1, 0);
       i = j + 1;
@@ -554,7 +605,7 @@ export function scanChunk(code: string): ScanResult {
       pendingDirectiveHost = -1;
       if (j - i >= MIN_NAME_RAW) addName(i, j);
       // "str" === ident
-      if (bt(1) === T_PUNCT && bp(1) === P_EQ && bt(2) === T_STRING) comparisons.push(i, i, j);
+      if (bt(1) === T_PUNCT && bp(1) === P_EQ && bt(2) === T_STRING) attribute(i, j);
       push(T_IDENT, i, j, 0);
       // case "str":  /  default:
       if (j - i === 4 && code.startsWith('case', i)) {
@@ -671,7 +722,7 @@ export function scanChunk(code: string): ScanResult {
   }
 
   const valid = hosts.filter((h) => h.bodyEnd > h.bodyStart && !h.directive);
-  attributeComparisons(valid, comparisons, code);
+  markExported(valid, code);
   // Switches can only host a case when they are closed and compare strings.
   const sws = switches.filter((s) => s.bodyEnd > s.bodyStart && s.stringCases > 0);
   const lines = newlines + 1;
@@ -687,31 +738,19 @@ export function scanChunk(code: string): ScanResult {
   };
 }
 
-function attributeComparisons(hosts: FunctionHost[], comparisons: number[], code: string): void {
-  if (comparisons.length === 0 || hosts.length === 0) return;
-  // Hosts sorted by bodyStart; comparisons are in text order. A comparison inside several nested
-  // hosts counts for the innermost host whose parameter it names.
-  const sorted = hosts.slice().sort((a, b) => a.bodyStart - b.bodyStart);
-  for (let k = 0; k < comparisons.length; k += 3) {
-    const at = comparisons[k];
-    const ident = code.slice(comparisons[k + 1], comparisons[k + 2]);
-    // Binary search the last host starting before `at`, then walk outwards.
-    let lo = 0;
-    let hi = sorted.length - 1;
-    let idx = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (sorted[mid].bodyStart <= at) {
-        idx = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    for (let h = idx; h >= 0 && idx - h < 64; h--) {
-      const host = sorted[h];
-      if (host.bodyEnd >= at && host.param === ident) {
-        host.compares++;
-        break;
-      }
+/**
+ * ESM chunks often declare a function and export it later (`export { f as name }`): such a
+ * declaration keeps its body whatever a minifier does at its call sites, like `export function`.
+ */
+function markExported(hosts: FunctionHost[], code: string): void {
+  const candidates = hosts.filter((h) => h.kind === 'declaration' && h.topName);
+  if (candidates.length === 0) return;
+  const exported = new Set<string>();
+  for (const m of code.matchAll(/\bexport\s*\{([^}]*)\}/g)) {
+    for (const part of m[1].split(',')) {
+      const local = part.trim().split(/\s+as\s+/)[0];
+      if (local) exported.add(local);
     }
   }
+  for (const h of candidates) if (exported.has(h.topName)) h.kind = 'exported';
 }
