@@ -224,6 +224,18 @@ describe('esbuild adapter, write: true', () => {
     expect(existsSync(outdir) ? listFiles(outdir) : []).toEqual([]);
   });
 
+  it('warnings reach esbuild once: decoys asked for in a development build with no key', async () => {
+    const ctx = await esbuild.context(options('dev-decoys', { plugins: [pillbox({ decoys: {} })] }));
+    try {
+      const first = await ctx.rebuild();
+      expect(first.warnings.map((w) => w.text)).toEqual([expect.stringMatching(/decoys are on but no key was given; none planted/)]);
+      expect(first.warnings[0].pluginName).toBe('pillbox');
+      expect((await ctx.rebuild()).warnings).toEqual([]);
+    } finally {
+      await ctx.dispose();
+    }
+  });
+
   it('bad options fail at setup with a clear message', async () => {
     await expect(build('bad', { sourcemaps: 'nope' as never })).rejects.toThrow(/sourcemaps must be one of strip, hidden, nosources, poison, keep/);
     await expect(build('bad2', { typo: 1 } as never)).rejects.toThrow(/unknown option "typo"/);

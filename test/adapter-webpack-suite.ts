@@ -204,6 +204,12 @@ export function webpackFamilySuite(spec: BundlerSpec): void {
       expect(existsSync(join(root, 'forbidden'))).toBe(false);
     });
 
+    it('option warnings reach the compilation: decoys asked for in development with no key', async () => {
+      const result = await spec.run(config('dev-decoys', { decoys: {} }, { mode: 'development' }));
+      expect(result.hasErrors()).toBe(false);
+      expect(result.toString({ all: false, warnings: true })).toMatch(/pillbox: decoys are on but no key was given; none planted/);
+    });
+
     it('bad options fail when the compiler is created', () => {
       expect(() => spec.create(config('bad', { sourcemaps: 'nope' as never }))).toThrow(/sourcemaps must be one of strip, hidden, nosources, poison, keep/);
       expect(() => spec.create(config('bad', { sourcemaps: 'hidden', hiddenDir: 'bad/maps' }))).toThrow(/hiddenDir .* is inside the output directory/);

@@ -33,18 +33,25 @@ export default function pillbox(options: PillboxOptions = {}): Plugin {
           : undefined;
       // Created here so that bad options (or decoys in production with no key) fail at once.
       const session = createHardenSession(options, { production: esbuildIsProduction(initial), projectRoot, outDir, bundler: 'esbuild' });
-      if (session.inert) return;
+      // Option warnings once, the decoy engine's as they come: each on the first onEnd after it.
+      let shown = 0;
+      const warnings = (): PartialMessage[] => {
+        const fresh = session.warnings.slice(shown).map((text) => ({ text, pluginName: 'pillbox' }));
+        shown = session.warnings.length;
+        return fresh;
+      };
+      if (session.inert) {
+        build.onEnd(() => ({ warnings: warnings() }));
+        return;
+      }
 
       const writes = initial.write ?? true;
       if (writes) initial.metafile = true;
-      let warnings: PartialMessage[] = session.warnings.map((text) => ({ text, pluginName: 'pillbox' }));
       let previous: Round | null = null;
 
       build.onEnd(async (result) => {
-        const pending = warnings;
-        warnings = [];
         // esbuild wrote nothing (write: true) or the output is incomplete: leave it to esbuild's errors.
-        if (result.errors.length > 0) return { warnings: pending };
+        if (result.errors.length > 0) return { warnings: warnings() };
         try {
           const base = outDir ?? projectRoot;
           let outcome: HardenResult | null;
@@ -55,7 +62,7 @@ export default function pillbox(options: PillboxOptions = {}): Plugin {
           } else {
             outcome = await processInMemory(session, result, base);
           }
-          if (!outcome) return { warnings: pending };
+          if (!outcome) return { warnings: warnings() };
           if (outcome.gate && !outcome.gate.ok) {
             let text = outcome.gate.message;
             if (writes) {
@@ -64,15 +71,15 @@ export default function pillbox(options: PillboxOptions = {}): Plugin {
               previous = null;
               text += '\nThe files esbuild wrote for this build were removed.';
             }
-            return { errors: [{ text, pluginName: 'pillbox' }], warnings: pending };
+            return { errors: [{ text, pluginName: 'pillbox' }], warnings: warnings() };
           }
           const line = describe(outcome);
           if (line && (initial.logLevel === 'info' || initial.logLevel === 'debug' || initial.logLevel === 'verbose')) {
             process.stderr.write(line + '\n');
           }
-          return { warnings: pending };
+          return { warnings: warnings() };
         } catch (error) {
-          return { errors: [{ text: error instanceof Error ? error.message : String(error), pluginName: 'pillbox' }], warnings: pending };
+          return { errors: [{ text: error instanceof Error ? error.message : String(error), pluginName: 'pillbox' }], warnings: warnings() };
         }
       });
     },

@@ -69,16 +69,21 @@ export function applyPillbox(compiler: CompilerLike, options: PillboxOptions | u
 
   compiler.hooks.thisCompilation.tap(NAME, (compilation) => {
     const session = sessionFor();
-    if (!warned) {
-      for (const w of session.warnings) compilation.warnings.push(new compiler.webpack.WebpackError(`${NAME}: ${w}`));
-      warned = true;
-    }
+    // Option warnings once per compiler (not per watch rebuild); the decoy engine's, as they come.
+    let shown = warned ? session.warnings.length : 0;
+    warned = true;
+    const flushWarnings = () => {
+      for (const w of session.warnings.slice(shown)) compilation.warnings.push(new compiler.webpack.WebpackError(`${NAME}: ${w}`));
+      shown = session.warnings.length;
+    };
+    flushWarnings();
     if (session.inert) return;
     const stage = compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_DEV_TOOLING + 1;
     let hidden: { maps: string[]; hashes: Map<string, string[]> } | null = null;
     compilation.hooks.processAssets.tapPromise({ name: NAME, stage }, async () => {
       try {
         const result = await hardenAssets(compiler, compilation, session, bundler);
+        flushWarnings();
         if (result.summary.mapsHidden.length > 0) hidden = { maps: result.summary.mapsHidden, hashes: contentHashes(compilation) };
         if (result.gate && !result.gate.ok) compilation.errors.push(new compiler.webpack.WebpackError(result.gate.message));
         const line = describe(result);
