@@ -1,0 +1,101 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { main } from '../src/cli/main.js';
+
+// Shared by the release-gate tests (gate, init, audit, e2e, sarif-schema): temp packages, the
+// CLI in process, real package-manager runs, and this very pillbox packed for a temp package.
+
+export const REPO = join(__dirname, '..');
+export const BIN = join(REPO, 'node_modules', '.bin');
+
+const made: string[] = [];
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `pillbox-${prefix}-`));
+  made.push(dir);
+  return dir;
+}
+export function cleanupTemp(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Writes files (objects as JSON) under `root`. */
+export function write(root: string, files: Record<string, string | Buffer | object>): string {
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), typeof content === 'string' || Buffer.isBuffer(content) ? content : JSON.stringify(content, null, 2) + '\n');
+  }
+  return root;
+}
+
+export function read(root: string, path: string): string {
+  return readFileSync(join(root, path), 'utf8');
+}
+
+/** Every file under `root` with its content, for "nothing changed" checks. */
+export function snapshot(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      if (name === 'node_modules') continue;
+      const abs = join(dir, name);
+      if (statSync(abs).isDirectory()) walk(abs);
+      else out[relative(root, abs)] = readFileSync(abs, 'utf8');
+    }
+  };
+  walk(root);
+  return out;
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `pillbox <args>` in process. The env replaces nothing the children need (PATH survives). */
+export async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, isTTY = false): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { cwd, env, isTTY, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+/** A child environment without the npm-script variables of the test runner itself. */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(npm_|PILLBOX_)/i.test(k)) env[k] = v;
+  return { ...env, YARN_ENABLE_TELEMETRY: '0', NO_COLOR: '1', ...extra };
+}
+
+/** Runs a command to completion (the real package managers). */
+export function sh(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = cleanEnv()): CliRun {
+  const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: 120_000 });
+  if (r.error) throw r.error;
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A registry address nothing listens on: publish --dry-run never reaches the network. */
+export const NO_REGISTRY = 'http://127.0.0.1:9/';
+
+/**
+ * This pillbox, packed from the built dist/ under the build lock (another build may be
+ * rewriting dist/ right now) into a temp folder. `npm test` builds first.
+ */
+export function packThisPillbox(): string {
+  const dest = tempDir('self');
+  const args = ['pack', '--ignore-scripts', '--pack-destination', dest, '--json'];
+  let r = spawnSync('flock', ['/tmp/pillbox-build.lock', 'npm', ...args], { cwd: REPO, env: cleanEnv(), encoding: 'utf8' });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') r = spawnSync('npm', args, { cwd: REPO, env: cleanEnv(), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`npm pack of pillbox failed: ${r.stderr}`);
+  const file = (JSON.parse(r.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>)[0];
+  if (!file.files.some((f) => f.path === 'dist/cli.js')) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  return join(dest, file.filename);
+}
+
+/** Installs the packed pillbox into `dir` offline (its dependencies come from the npm cache). */
+export function installPillbox(dir: string, tarball: string): void {
+  const r = sh('npm', ['install', '--save-dev', tarball, '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], dir);
+  if (r.code !== 0) throw new Error(`npm install of pillbox failed: ${r.stderr}`);
+}
