@@ -288,6 +288,16 @@ describe('leak forms (research/leak-forms.md §5)', () => {
     expect(report.errors).toEqual([]);
   });
 
+  it('row 14: a compressed bundle is judged by what it holds (its inline map, its reference)', async () => {
+    const pkg = pkgOf([]);
+    write(pkg, { 'dist/index.js.gz': gzipSync(read(work, 'dist-inline/index.js')), 'dist/linked.js.br': brotliCompressSync(read(work, 'dist-linked/index.js')) });
+    const report = await scanOne(pkg);
+    expect(report.findings.map((f) => [f.path, f.code, f.evidence.form, f.line])).toEqual([
+      ['dist/index.js.gz', 'inline-source-map-with-content', 'gzip+inline-base64', undefined],
+      ['dist/linked.js.br', 'dangling-reference', 'line-comment', undefined],
+    ]);
+  });
+
   it('row 15: remote sourceRoot and mapRoot (tsc) and file:// home paths are reported', async () => {
     const remote = await scanOne(pkgOf(['dist-tsc-remote/index.js', 'dist-tsc-remote/index.js.map']));
     expect(only(remote, 'remote-source').evidence.examples).toEqual(['https://cdn.example.com/app/src/']);

@@ -47,6 +47,7 @@ describe('extractDirectives (ECMA-426, without parsing)', () => {
     expect(directives(`const re = /\\/\\/# ${MARK}=(.*)/;`)).toEqual([]);
     expect(directives(`x = 1;\n//# ${MARK}="quoted.map"`)).toEqual([]);
     expect(directives(`x = 1;\n//# ${MARK}=a.map more words`)).toEqual([]);
+    expect(directives(`x = 1;\n//# ${MARK}=\n`)).toEqual([]);
     // In CSS, // does not start a comment.
     expect(directives(`.a{}\n//# ${MARK}=app.css.map`, true)).toEqual([]);
   });

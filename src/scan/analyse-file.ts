@@ -7,7 +7,7 @@ import { ExposureCounter, exposedSources } from './exposure.js';
 import type { FileFacts, ForbiddenHit, MapFact, PrivateKind } from './facts.js';
 import { searchBytes, searchText, type CompiledForbid } from './forbidden.js';
 import { extractDirectives, findInlineMaps } from './references.js';
-import { decodeContent, sniffMap, type MapSummary } from './sourcemap.js';
+import { decodeContent, decompress, sniffMap, type MapSummary } from './sourcemap.js';
 
 // The per-file pass: everything that needs the file's bytes, done once while they are in hand.
 
@@ -101,42 +101,65 @@ export function analyseFile(input: FileInput, buf: Buffer, options: AnalyseOptio
     originalSource: isOriginalSource(input.packagePath),
     forbidden: [],
   };
-  const isText = looksLikeText(buf);
-  let lineIndex: LineIndex | undefined;
-  const position = (offset: number) => (lineIndex ??= new LineIndex(buf)).position(offset);
 
-  const sniff = sniffMap(buf, input.packagePath, { maxBytes: options.maxBytes });
-  let searchable = buf;
+  // Compressed files (`cli.js.map.gz`, `app.js.br`, or gzip by magic) are judged by what they
+  // hold; a compressed file that cannot be opened is an error, never clean.
+  let body = buf;
+  let name = input.packagePath;
+  const outer: string[] = [];
+  const unpacked = decompress(buf, name, options.maxBytes);
+  if (unpacked && 'error' in unpacked) {
+    errors.push({ path: input.path, code: unpacked.code, message: `${input.path}: ${unpacked.error}` });
+    return { facts, errors };
+  }
+  if (unpacked) {
+    body = unpacked.body;
+    name = name.replace(/\.(?:gz|br)$/i, '');
+    outer.push(unpacked.form);
+  }
+  const compressed = body !== buf;
+  const isText = looksLikeText(body);
+  let lineIndex: LineIndex | undefined;
+  const position = (offset: number) => (lineIndex ??= new LineIndex(body)).position(offset);
+
+  const sniff = sniffMap(body, name, { maxBytes: options.maxBytes });
+  let searchable = body;
   if (sniff.kind === 'map') {
-    facts.fileMap = mapFact(sniff.map, sniff.form.length > 0 ? sniff.form : ['file'], false);
+    const form = [...outer, ...sniff.form];
+    facts.fileMap = mapFact(sniff.map, form.length > 0 ? form : ['file'], false);
     searchable = sniff.body;
   } else if (sniff.kind === 'invalid') {
-    errors.push({ path: input.path, code: sniff.code, message: sniff.message });
+    errors.push({ path: input.path, code: sniff.code, message: `${input.path}: ${sniff.message}` });
   } else if (isText) {
-    const kind = codeKind(input.packagePath, buf);
-    if (kind) facts.directives = extractDirectives(buf, { css: kind === 'css' }).map((d) => ({ ...d, position: position(d.offset) }));
-    for (const inline of findInlineMaps(buf)) {
+    const kind = codeKind(name, body);
+    if (kind) facts.directives = extractDirectives(body, { css: kind === 'css' }).map((d) => ({ ...d, position: position(d.offset) }));
+    for (const inline of findInlineMaps(body)) {
       if (inline.sniff.kind === 'invalid') {
-        errors.push({ path: input.path, code: 'invalid-map', message: `inline data: URI at ${fmtPos(position(inline.offset))}: ${inline.sniff.message}` });
+        errors.push({ path: input.path, code: 'invalid-map', message: `${input.path}: inline data: URI at ${fmtPos(position(inline.offset))}: ${inline.sniff.message}` });
         continue;
       }
-      const fact = mapFact(inline.sniff.map, inline.sniff.form, true);
+      const fact = mapFact(inline.sniff.map, [...outer, ...inline.sniff.form], true);
       fact.position = position(inline.offset);
       facts.inlineMaps.push(fact);
     }
   }
+  // Positions inside a compressed file would point into bytes nobody sees: leave them out.
+  if (compressed) {
+    for (const d of facts.directives) d.position = undefined;
+    for (const m of facts.inlineMaps) m.position = undefined;
+  }
 
   if (options.forbid.length > 0) {
     const hits = new Map<string, ForbiddenHit>();
-    const textual = searchable === buf ? isText : looksLikeText(searchable);
+    const textual = searchable === body ? isText : looksLikeText(searchable);
     for (const rule of options.forbid) {
       const r = searchBytes(rule, searchable, textual);
       if (r.count === 0) continue;
       hits.set(rule.label, {
         rule: rule.label,
-        where: [searchable === buf ? 'code' : 'decompressed'],
+        where: [compressed ? 'decompressed' : 'code'],
         count: r.count,
-        position: searchable === buf && textual ? position(r.first) : undefined,
+        position: searchable === body && textual && !compressed ? position(r.first) : undefined,
       });
     }
     if (facts.fileMap) {

@@ -14,12 +14,15 @@ export interface ExposedSource {
   hasContent: boolean;
 }
 
+/** Unnamed sources are never the same file as another one: each gets its own key. */
+let unnamed = 0;
+
 export function exposedSources(map: MapSummary): ExposedSource[] {
-  return map.entries.map((entry, index) => {
+  return map.entries.map((entry) => {
     const info = describeSource(entry.source, entry.sourceRoot);
     return {
       info,
-      key: info.display || `#${index}`,
+      key: info.display || `\0unnamed:${unnamed++}`,
       lines: entry.content?.lines ?? 0,
       bytes: entry.content?.bytes ?? 0,
       hasContent: entry.content !== undefined,

@@ -23,7 +23,8 @@ export interface MapFact {
 }
 
 export interface DirectiveFact extends Directive {
-  position: Position;
+  /** Absent inside compressed files (a position there would point at unseen bytes). */
+  position?: Position;
 }
 
 export interface ForbiddenHit {

@@ -265,7 +265,8 @@ export function extractDirectives(buf: Buffer, options: { css?: boolean } = {}):
   for (const hit of findAllByTail(buf, 'Id=', ['debugId='])) hits.push({ at: hit.at, name: 'debugId' });
   if (hits.length === 0) return [];
   hits.sort((a, b) => a.at - b.at);
-  const out = trailingDirectives(buf, css, hits[0].at, hits[hits.length - 1].at);
+  // An empty value names nothing: not worth a finding.
+  const out = trailingDirectives(buf, css, hits[0].at, hits[hits.length - 1].at).filter((d) => d.valueEnd > d.valueStart);
   const seen = new Set(out.map((d) => d.valueStart));
   if (!css) {
     for (const hit of hits) {

@@ -8,6 +8,7 @@ function localPaths(file: FileFacts): string[] {
   const maps = file.fileMap ? [file.fileMap, ...file.inlineMaps] : file.inlineMaps;
   for (const map of maps) {
     if (map.summary.sourceRoot && localKind(map.summary.sourceRoot)) out.push(map.summary.sourceRoot);
+    if (map.summary.file && localKind(map.summary.file)) out.push(map.summary.file);
     // Judge each entry as written: a local sourceRoot is reported once, not once per source.
     for (const s of map.sources) if (s.info.raw !== null && localKind(s.info.raw)) out.push(s.info.raw);
   }
