@@ -104,19 +104,19 @@ describe('folding and matching', () => {
 
   it('agrees with the reference across the fast path chunk size (large input)', () => {
     const unit = 'lorem ipsum "sync"+"Ledger"+"Snapshot" dolor \\u0073ync_ledger_snapshot ｓｙｎｃ_ledger_snapshot ledger_snap sit amet\n';
-    const input = Buffer.from(unit.repeat(4_000)); // ~480 kB: two internal chunks
+    const input = Buffer.from(unit.repeat(2_500)); // ~300 kB: two internal chunks
     const patterns = ['syncLedgerSnapshot', 'ledger_snap'];
     const got = search(patterns, input, [65_536, 100_003]);
-    expect(got.length).toBe(4 * 4_000);
+    expect(got.length).toBe(4 * 2_500);
     expect(sorted(got)).toEqual(sorted(reference(patterns, input)));
   });
 
   it('splits large pattern sets over several automata and still finds every pattern', () => {
-    const many = Array.from({ length: 5000 }, (_, i) => `pattern_${i.toString(36)}_words_long_enough_${(i * 7919).toString(36)}`);
+    const many = Array.from({ length: 2000 }, (_, i) => `pattern_${i.toString(36)}_words_long_enough_${(i * 7919).toString(36)}`);
     const automata = buildAutomata(many.map(fold));
     expect(automata.length).toBeGreaterThan(1);
-    const text = Buffer.from(`${many[0]} and ${many[4999]} and ${many[2500]}`);
-    expect(search(many, text).map((h) => h.pattern).sort((a, b) => a - b)).toEqual([0, 2500, 4999]);
+    const text = Buffer.from(`${many[0]} and ${many[1999]} and ${many[1000]}`);
+    expect(search(many, text).map((h) => h.pattern).sort((a, b) => a - b)).toEqual([0, 1000, 1999]);
   });
 
   it('builds a dense DFA whose quiet states never report', () => {

@@ -7,8 +7,8 @@ import { CODE, T_BACKSLASH, T_DIGIT, T_LOWER, T_NEWLINE, T_NONASCII, T_SEP, T_UP
 //
 // - JS/JSON escapes (\uXXXX, \u{...}, \xXX) decode; \n \t \r \b \f \v \0 are whitespace; a run
 //   of backslashes counts as one, so an escape escaped again (JSON holding JS) decodes alike.
-// - Non-ASCII runs are NFKC-normalised (fullwidth letters, ligatures, ...); what is still not
-//   an ASCII letter or digit afterwards is a separator.
+// - Non-ASCII characters are NFKC-normalised one at a time (fullwidth letters, ligatures, ...);
+//   what is still not an ASCII letter or digit afterwards is a separator.
 // - A token starts after a separator, at lower→Upper, at letter↔digit, and at the P of XMLParser.
 
 export interface Folded {
@@ -21,7 +21,15 @@ const SIMPLE_ESCAPES = new Set([0x6e, 0x72, 0x74, 0x62, 0x66, 0x76, 0x30]); // n
 /** Longest escape: a run of backslashes aside, `\u{10FFFF}`. */
 export const ESCAPE_LOOKAHEAD = 12;
 
-function hexValue(buf: Uint8Array, from: number, count: number, limit = buf.length): number {
+/**
+ * The decoders below return `end * SHIFT + (codePoint + 1)` (0 + end for "a separator"), so
+ * the hot loop allocates nothing: decode with codePointOf() and endOf().
+ */
+const SHIFT = 0x200000;
+export const codePointOf = (v: number): number => (v % SHIFT) - 1;
+export const endOf = (v: number): number => Math.floor(v / SHIFT);
+
+function hexValue(buf: Uint8Array, from: number, count: number, limit: number): number {
   if (count <= 0 || from + count > limit) return -1;
   let v = 0;
   for (let k = 0; k < count; k++) {
@@ -36,32 +44,90 @@ function hexValue(buf: Uint8Array, from: number, count: number, limit = buf.leng
   return v;
 }
 
-/** Decode the escape at buf[i] (a backslash): the text it stands for (' ' for whitespace or unknown) and where it ends. */
-export function decodeEscape(buf: Uint8Array, i: number, limit = buf.length): { text: string; end: number } {
+/**
+ * Decode the escape at buf[i] (a backslash): the code point it stands for (-1: whitespace or
+ * unknown, a separator) and where it ends, packed (see codePointOf/endOf).
+ */
+export function decodeEscape(buf: Uint8Array, i: number, limit = buf.length): number {
   let j = i;
   while (j < limit && buf[j] === 0x5c) j++;
-  if (j >= limit) return { text: ' ', end: j };
+  if (j >= limit) return j * SHIFT;
   const c = buf[j];
   if (c === 0x75 /* u */) {
     if (buf[j + 1] === 0x7b /* { */) {
       let k = j + 2;
       while (k < limit && k < j + 9 && buf[k] !== 0x7d) k++;
       const v = hexValue(buf, j + 2, k - (j + 2), limit);
-      if (buf[k] === 0x7d && v >= 0 && v <= 0x10ffff) return { text: String.fromCodePoint(v).normalize('NFKC'), end: k + 1 };
-      return { text: ' ', end: j };
+      if (k < limit && buf[k] === 0x7d && v >= 0 && v <= 0x10ffff) return (k + 1) * SHIFT + v + 1;
+      return j * SHIFT;
     }
     const v = hexValue(buf, j + 1, 4, limit);
-    if (v >= 0) return { text: v < 0x80 ? String.fromCharCode(v) : String.fromCharCode(v).normalize('NFKC'), end: j + 5 };
-    return { text: ' ', end: j };
+    return v >= 0 ? (j + 5) * SHIFT + v + 1 : j * SHIFT;
   }
   if (c === 0x78 /* x */) {
     const v = hexValue(buf, j + 1, 2, limit);
-    if (v >= 0) return { text: v < 0x80 ? String.fromCharCode(v) : String.fromCharCode(v).normalize('NFKC'), end: j + 3 };
-    return { text: ' ', end: j };
+    return v >= 0 ? (j + 3) * SHIFT + v + 1 : j * SHIFT;
   }
-  if (SIMPLE_ESCAPES.has(c)) return { text: ' ', end: j + 1 };
+  if (SIMPLE_ESCAPES.has(c)) return (j + 1) * SHIFT;
   // Anything else (\" \' \/ ...): the backslash is a separator and the next character reads as itself.
-  return { text: ' ', end: j };
+  return j * SHIFT;
+}
+
+/** Decode the UTF-8 sequence at buf[i] (a byte >= 0x80), packed; invalid bytes read as U+FFFD, one at a time. */
+export function decodeUtf8(buf: Uint8Array, i: number, limit = buf.length): number {
+  const b0 = buf[i];
+  const need = b0 >= 0xf0 ? (b0 < 0xf5 ? 3 : 0) : b0 >= 0xe0 ? 2 : b0 >= 0xc2 ? 1 : 0;
+  if (need === 0 || i + need >= limit) return (i + 1) * SHIFT + 0xfffd + 1;
+  let cp = b0 & (need === 1 ? 0x1f : need === 2 ? 0x0f : 0x07);
+  for (let k = 1; k <= need; k++) {
+    const b = buf[i + k];
+    if ((b & 0xc0) !== 0x80) return (i + 1) * SHIFT + 0xfffd + 1;
+    cp = (cp << 6) | (b & 0x3f);
+  }
+  const min = need === 1 ? 0x80 : need === 2 ? 0x800 : 0x10000;
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return (i + 1) * SHIFT + 0xfffd + 1;
+  return (i + need + 1) * SHIFT + cp + 1;
+}
+
+let mayFold: Uint8Array | undefined;
+
+/**
+ * 1 for BMP code points whose NFKC form holds an ASCII letter or digit (fullwidth letters,
+ * ligatures, circled and superscript digits, ...). Everything else outside ASCII is a separator
+ * without calling normalize(): most non-ASCII text (punctuation, accents, CJK) takes that path.
+ */
+function nfkcTable(): Uint8Array {
+  if (mayFold) return mayFold;
+  const table = new Uint8Array(0x10000);
+  for (let cp = 0x80; cp < 0x10000; cp++) {
+    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    const n = String.fromCharCode(cp).normalize('NFKC');
+    for (let k = 0; k < n.length; k++) {
+      const c = n.charCodeAt(k);
+      if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) {
+        table[cp] = 1;
+        break;
+      }
+    }
+  }
+  mayFold = table;
+  return table;
+}
+
+/**
+ * What a code point reads as: itself below 0x80, its NFKC form (one character at a time) above,
+ * or '' for a plain separator.
+ */
+export function foldCodePoint(cp: number): string {
+  if (cp < 0) return '';
+  if (cp < 0x80) return String.fromCharCode(cp);
+  if (cp < 0x10000 && nfkcTable()[cp] === 0) return '';
+  return String.fromCodePoint(cp).normalize('NFKC');
+}
+
+/** True when a non-ASCII code point is a plain separator (the fast path). */
+export function isPlainSeparator(cp: number): boolean {
+  return cp < 0x10000 && cp >= 0x80 && nfkcTable()[cp] === 0;
 }
 
 /** Fold buf[from, to). `base` is added to every offset. The window is read as if a separator preceded it. */
@@ -112,16 +178,12 @@ export function foldBytes(buf: Uint8Array, from = 0, to = buf.length, base = 0):
     if (type <= T_DIGIT) {
       feed(byte, base + i);
       i++;
-    } else if (type === T_BACKSLASH) {
-      const esc = decodeEscape(buf, i, to);
-      for (let k = 0; k < esc.text.length; k++) feed(esc.text.charCodeAt(k), base + i);
-      i = esc.end;
-    } else if (type === T_NONASCII) {
-      let j = i + 1;
-      while (j < to && buf[j] >= 0x80) j++;
-      const text = Buffer.from(buf.buffer, buf.byteOffset + i, j - i).toString('utf8').normalize('NFKC');
+    } else if (type === T_BACKSLASH || type === T_NONASCII) {
+      const v = type === T_BACKSLASH ? decodeEscape(buf, i, to) : decodeUtf8(buf, i, to);
+      const text = foldCodePoint(codePointOf(v));
+      if (text.length === 0) feed(0x20, base + i);
       for (let k = 0; k < text.length; k++) feed(text.charCodeAt(k), base + i);
-      i = j;
+      i = endOf(v);
     } else {
       // T_NEWLINE: a separator.
       prevType = prevPrevType = T_SEP;

@@ -1,6 +1,6 @@
 import { SPECIAL, type Automaton } from './automaton.js';
 import { CODE, T_DIGIT, T_LOWER, T_UPPER } from './fold.js';
-import { decodeEscape, ESCAPE_LOOKAHEAD, foldBytes } from './fold-bytes.js';
+import { codePointOf, decodeEscape, decodeUtf8, endOf, ESCAPE_LOOKAHEAD, foldBytes, foldCodePoint, isPlainSeparator } from './fold-bytes.js';
 
 // The streaming search. One pass per automaton over raw bytes (usually one automaton), each
 // byte one table load (see automaton.ts), in chunks of at least MIN_CHUNK bytes with the
@@ -222,23 +222,19 @@ export class StreamMatcher {
         i++;
         continue;
       }
-      // An escape or a non-ASCII run: decode it and feed what it stands for.
+      // An escape or a non-ASCII character: decode it and feed what it stands for.
       const b = buf[i];
-      let text: string;
-      let end: number;
-      if (b === 0x5c) {
-        if (!final && len - i < ESCAPE_LOOKAHEAD + 8) break;
-        const esc = decodeEscape(buf, i);
-        text = esc.text;
-        end = esc.end;
-      } else {
-        let j = i + 1;
-        while (j < len && buf[j] >= 0x80) j++;
-        // Wait for the rest of a run cut by the chunk edge (unless it fills the whole chunk).
-        if (j === len && !final && i > 0) break;
-        text = buf.toString('utf8', i, j).normalize('NFKC');
-        end = j;
+      if (!final && len - i < ESCAPE_LOOKAHEAD + 8) break; // it may continue in the next chunk
+      const v = b === 0x5c ? decodeEscape(buf, i, len) : decodeUtf8(buf, i, len);
+      const end = endOf(v);
+      const cp = codePointOf(v);
+      if (cp >= 0x80 && isPlainSeparator(cp)) {
+        // Most non-ASCII text (punctuation, accents, CJK): a separator, no normalize() call.
+        prevClass = 0;
+        i = end;
+        continue;
       }
+      const text = foldCodePoint(cp);
       for (let k = 0; k < text.length; k++) {
         const c = text.charCodeAt(k);
         if (c >= 0x80 || !isAlnum(c)) continue;
