@@ -72,7 +72,8 @@ describe('extractDirectives (ECMA-426, without parsing)', () => {
 describe('findInlineMaps', () => {
   it('decodes base64 and percent-encoded data: URIs, in comments and in string literals', () => {
     const percent = `data:application/json,${encodeURIComponent(JSON.stringify(MAP))}`;
-    for (const text of [`x();\n//# ${MARK}=${DATA_URI}\n`, `eval("x();\\n//# ${MARK}=${DATA_URI}\\n")`, `const m = '${DATA_URI}';`, `x();\n/*# ${MARK}=${percent} */`, `x = '${percent}';`]) {
+    const raw = `data:application/json,${JSON.stringify(MAP)}`;
+    for (const text of [`x();\n//# ${MARK}=${raw}\n`, `.a{}\n/*# ${MARK}=${raw} */\n`, `x();\n//# ${MARK}=${DATA_URI}\n`, `eval("x();\\n//# ${MARK}=${DATA_URI}\\n")`, `const m = '${DATA_URI}';`, `x();\n/*# ${MARK}=${percent} */`, `x = '${percent}';`]) {
       const found = findInlineMaps(Buffer.from(text));
       expect(found, text.slice(0, 40)).toHaveLength(1);
       const sniff = found[0].sniff;

@@ -375,22 +375,28 @@ function inspectDataUri(buf: Buffer, at: number): { end: number; map?: InlineMap
   const header = buf.toString('latin1', headerStart, i).toLowerCase();
   const payloadStart = i + 1;
   const base64 = /;base64$/.test(header);
+  const rawJson = !base64 && buf[payloadStart] === 0x7b;
+  // Peek at the first decoded bytes before measuring or decoding megabytes: images and other
+  // payloads are rejected here, in constant time, and the search resumes right after `data:`.
+  let p = payloadStart;
+  const peekLimit = Math.min(buf.length, payloadStart + 64);
+  while (p < peekLimit && (base64 ? isBase64Byte(buf[p]) : isPercentPayloadByte(buf[p]))) p++;
+  if (!rawJson) {
+    const head = base64 ? Buffer.from(buf.toString('latin1', payloadStart, p - ((p - payloadStart) % 4)), 'base64') : percentDecode(buf, payloadStart, p);
+    if (!decodedStartsWithBrace(head)) return { end: headerStart };
+  }
   let j = payloadStart;
   if (base64) {
     while (j < buf.length && isBase64Byte(buf[j])) j++;
-  } else if (buf[payloadStart] === 0x7b) {
-    // Raw JSON after the comma (legal in a comment): up to the end of the line.
+  } else if (rawJson) {
+    // Raw JSON after the comma (legal in a comment): up to the end of the line, less a `*/`.
     while (j < buf.length && buf[j] !== 0x0a && buf[j] !== 0x0d) j++;
-    const close = buf.lastIndexOf('*/', j, 'latin1');
-    if (close >= payloadStart) j = close;
+    while (j > payloadStart && whitespaceAt(buf, j - 1) === 1) j--;
+    if (buf[j - 2] === 0x2a && buf[j - 1] === 0x2f) j -= 2;
   } else {
     while (j < buf.length && isPercentPayloadByte(buf[j])) j++;
   }
   if (j - payloadStart < 16) return { end: j };
-  // Peek at the first decoded bytes before decoding megabytes.
-  const peekEnd = Math.min(j, payloadStart + 64);
-  const head = base64 ? Buffer.from(buf.toString('latin1', payloadStart, peekEnd - ((peekEnd - payloadStart) % 4)), 'base64') : percentDecode(buf, payloadStart, peekEnd);
-  if (!decodedStartsWithBrace(head)) return { end: j };
   const encoding = base64 ? 'base64' : 'percent';
   // Inside a '...' literal or url(...) the URI ends earlier: try those ends too, longest first.
   const ends = [j];
