@@ -105,7 +105,9 @@ function parseTool(code: string, start: number, end: number, key: string): ToolS
   if (end - start > MAX_TOOL_BYTES) return undefined;
   let node: Node;
   try {
-    node = parseExpressionAt(code, start, { ecmaVersion: 'latest', sourceType: 'module' });
+    // Just the object's own text: from its start in the whole chunk acorn would run on through
+    // the `,` that follows it in an array of definitions.
+    node = parseExpressionAt(`(${code.slice(start, end)})`, 0, { ecmaVersion: 'latest', sourceType: 'module' });
   } catch {
     return undefined;
   }
