@@ -10,7 +10,8 @@ import { KEY_PREFIX, parseKey } from '../src/core/key.js';
 import { main } from '../src/cli/main.js';
 import { detect, type DetectReport } from '../src/detect/detect.js';
 import { loadManifests } from '../src/detect/manifests.js';
-import { compileTargets, fold } from '../src/detect/patterns.js';
+import { compileTargets } from '../src/detect/patterns.js';
+import { leakedFragments, validateSarif } from './format-helpers.js';
 import { bundleApp, haystack, mkdirp, plantRelease, realText, tempDir, TRANSFORMS, type PlantedRelease } from './detect-helpers.js';
 
 // detect end to end: decoys planted by the real engine in a real esbuild build, found again in
@@ -210,7 +211,7 @@ describe('inputs', () => {
     const r = await cli(['copy-ent.js', '--channel', 'enterprise', '--format', 'sarif']);
     expect(r.code).toBe(1);
     const sarif = JSON.parse(r.out);
-    expect(sarif.version).toBe('2.1.0');
+    expect(validateSarif(sarif)).toEqual([]);
     const results = sarif.runs[0].results as Array<{ ruleId: string; level: string; properties: { channel?: string } }>;
     expect(results.some((x) => x.ruleId === 'decoy-release' && x.level === 'error')).toBe(true);
     expect(results.every((x) => x.properties.channel === undefined || x.properties.channel === 'enterprise')).toBe(true);
@@ -286,9 +287,8 @@ describe('failing closed', () => {
     const body = KEY_TEXT.slice(KEY_PREFIX.length);
     expect(outputs.length).toBeGreaterThan(10);
     for (const text of outputs) {
-      expect(text).not.toContain(body.slice(0, 12));
-      expect(text).not.toContain(KEY.toString('hex').slice(0, 16));
+      expect(leakedFragments(text, body, 8)).toEqual([]);
+      expect(leakedFragments(text, KEY.toString('hex'), 12)).toEqual([]);
     }
-    expect(fold('x')).toBe('x');
   });
 });
