@@ -34,7 +34,7 @@ describe('examples', () => {
 
   it('a production build with decoys and no key fails with a clear message', () => {
     const dir = join(repo, 'examples/rollup-lib');
-    const env = { ...process.env, NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete env.PILLBOX_KEY;
     let message = '';
     try {
