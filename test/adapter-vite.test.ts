@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type InlineConfig } from 'vite';
+import { transform } from 'esbuild';
 import { SourceMapConsumer } from 'source-map';
 import pillbox from '../src/adapters/vite.js';
 import { scan } from '../src/scan/engine.js';
@@ -69,6 +70,9 @@ function entryOf(dir: string): string {
 beforeAll(async () => {
   root = tempDir('vite');
   writeFiles(root, APP);
+  // A prebuilt vendor script with its map in public/: Vite copies it outside the bundle.
+  const vendor = await transform('export const vendorVersion = (major) => { return "v" + major; };\n', { sourcemap: 'external', sourcefile: 'vendor-src.js', format: 'esm', minify: true });
+  writeFiles(root, { 'public/vendor.js': vendor.code + '//# sourceMappingURL=vendor.js.map\n', 'public/vendor.js.map': vendor.map });
   dirs.base = await viteBuild('base', []);
   dirs.strip = await viteBuild('strip', [pillbox()]);
   dirs.hidden = await viteBuild('hidden', [pillbox({ sourcemaps: 'hidden' })]);
@@ -82,6 +86,7 @@ describe('vite adapter', () => {
     const files = listFiles(dirs.base);
     expect(files.some((f) => /worker.*\.js\.map$/.test(f))).toBe(true);
     expect(files.some((f) => f.endsWith('.css'))).toBe(true);
+    expect(files).toContain('vendor.js.map');
     expect(files.filter((f) => f.endsWith('.js.map')).length).toBeGreaterThanOrEqual(3);
   });
 

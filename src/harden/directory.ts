@@ -47,15 +47,21 @@ export async function hardenDirectory(dir: string, options: PillboxOptions, opts
   if (files.length === 0) return { errors: [{ path: dir, code: 'empty-target', message: `${dir} holds no files: nothing to harden` }] };
 
   const result = await session.processOutput(files, { outDir });
+  errors.push(...(await writeEdits(outDir, result)));
+  return { result, errors };
+}
 
+/** Apply a HardenResult to files on disk under `outDir`; never through a symbolic link. */
+export async function writeEdits(outDir: string, result: HardenResult): Promise<ScanError[]> {
+  const errors: ScanError[] = [];
   // Never write through a link: the file it points at may live outside the directory.
   for (const name of result.updates.keys()) {
     const abs = join(outDir, ...name.split('/'));
     if ((await lstat(abs)).isSymbolicLink()) {
-      errors.push({ path: name, code: 'unsafe-entry', message: `${name} is a symbolic link; harden does not write through links (replace it with the file itself)` });
+      errors.push({ path: name, code: 'unsafe-entry', message: `${name} is a symbolic link; pillbox does not write through links (replace it with the file itself)` });
     }
   }
-  if (errors.length > 0) return { result, errors };
+  if (errors.length > 0) return errors;
   for (const [name, text] of result.updates) {
     try {
       await writeFile(join(outDir, ...name.split('/')), text);
@@ -70,5 +76,5 @@ export async function hardenDirectory(dir: string, options: PillboxOptions, opts
       errors.push({ path: name, code: 'unreadable', message: `${name}: cannot delete: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
     }
   }
-  return { result, errors };
+  return errors;
 }

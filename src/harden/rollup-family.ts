@@ -50,6 +50,11 @@ export class RollupFamilyCore {
     private readonly isProduction: (ctx: HookContext) => boolean,
   ) {}
 
+  /** The session of the build in progress (null before buildStart). */
+  get current(): HardenSession | null {
+    return this.session;
+  }
+
   start(ctx: HookContext): HardenSession {
     const session = createHardenSession(this.options, { ...this.context(), production: this.isProduction(ctx), bundler: this.bundler });
     this.session = session;
