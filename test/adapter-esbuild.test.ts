@@ -262,6 +262,14 @@ describe('esbuild adapter, write: false and rebuilds', () => {
     expect(appBehaviour(dir)).toEqual(appBehaviour(dirs.base));
   });
 
+  it('a later plugin that switches write off in its setup gets hardened outputFiles', async () => {
+    const inMemory: esbuild.Plugin = { name: 'in-memory', setup: (b) => void (b.initialOptions.write = false) };
+    const result = await esbuild.build(options('later-write-false', { minify: true, plugins: [pillbox(), inMemory] }));
+    expect(existsSync(join(root, 'later-write-false'))).toBe(false);
+    expect(result.outputFiles!.map((f) => f.path).filter((p) => p.endsWith('.map'))).toEqual([]);
+    for (const f of result.outputFiles!) expect(f.text).not.toMatch(/sourceMappingURL/);
+  });
+
   it('write: false with a gate failure returns the error and keeps the files in memory only', async () => {
     const err = await esbuild.build(options('in-memory-fail', { write: false, plugins: [pillbox({ failOnLeak: true, forbid: [/describe\w+/] })] })).then(
       () => null,
@@ -297,6 +305,31 @@ describe('esbuild adapter, write: false and rebuilds', () => {
         expect(count(snapshots[1][file]), p).toBe(count(single[file]));
       }
       expect(plainLeakSearch(dir)).toEqual([]);
+    } finally {
+      await ctx.dispose();
+    }
+  });
+
+  it('watch(): the initial build and a rebuild after a source edit are both hardened', async () => {
+    const work = tempDir('esbuild-watch');
+    writeFiles(work, APP);
+    // Each finished build (pillbox's onEnd ran first: plugins' onEnd run in order) resolves the next waiter.
+    const ends: Array<(r: esbuild.BuildResult) => void> = [];
+    const nextEnd = () => new Promise<esbuild.BuildResult>((resolve) => ends.push(resolve));
+    const signal: esbuild.Plugin = { name: 'signal', setup: (b) => b.onEnd((r) => void ends.shift()?.(r)) };
+    const out = join(work, 'out');
+    const first = nextEnd();
+    const ctx = await esbuild.context({ ...options('out'), absWorkingDir: work, outdir: out, minify: true, plugins: [pillbox(), signal] });
+    try {
+      await ctx.watch();
+      expect((await first).errors).toEqual([]);
+      expect(plainLeakSearch(out)).toEqual([]);
+      const second = nextEnd();
+      writeFileSync(join(work, 'src/flags.js'), APP['src/flags.js'].replace("'summarise old turns'", "'summarise older turns'"));
+      expect((await second).errors).toEqual([]);
+      const all = listFiles(out).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
+      expect(all).toContain('summarise older turns');
+      expect(plainLeakSearch(out)).toEqual([]);
     } finally {
       await ctx.dispose();
     }

@@ -45,8 +45,9 @@ export default function pillbox(options: PillboxOptions = {}): Plugin {
         return;
       }
 
-      const writes = initial.write ?? true;
-      if (writes) initial.metafile = true;
+      // The metafile lists what esbuild wrote. (A later plugin may still switch `write` off
+      // in its own setup: onEnd goes by the result, which has outputFiles exactly then.)
+      if (initial.write !== false) initial.metafile = true;
       let previous: Round | null = null;
 
       build.onEnd(async (result) => {
@@ -54,6 +55,7 @@ export default function pillbox(options: PillboxOptions = {}): Plugin {
         if (result.errors.length > 0) return { warnings: warnings() };
         try {
           const base = outDir ?? projectRoot;
+          const writes = result.outputFiles === undefined;
           let outcome: HardenResult | null;
           if (writes) {
             const round = await processOnDisk(session, result, projectRoot, base, previous);
