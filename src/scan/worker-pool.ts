@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ScanError } from '../core/findings.js';
 import { analyseFile, type AnalyseOptions, type FileInput } from './analyse-file.js';
+import { looksLikeText } from './bytes.js';
 import type { FileFacts } from './facts.js';
 
 // Large files are analysed on one worker thread while the main thread keeps reading (the
@@ -20,7 +21,9 @@ export interface WorkerRequest {
 export type WorkerResponse = { id: number; result: { facts: FileFacts; errors: ScanError[] } } | { id: number; error: string };
 
 /** Files at least this large go to the worker; smaller ones cost less than the hand-off. */
-export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
+export const WORKER_MIN_BYTES = 16 * 1024 * 1024;
+/** A file this large starts the worker early, so that its start-up overlaps reading. */
+export const WORKER_WARM_BYTES = 1024 * 1024;
 
 /** The built worker next to this module (dist/scan-worker.js or .cjs), if there is one. */
 export function defaultWorkerUrl(): URL | undefined {
@@ -32,6 +35,14 @@ export function defaultWorkerUrl(): URL | undefined {
 }
 
 type Result = { facts: FileFacts; errors: ScanError[] };
+
+/**
+ * Only text (code, maps) and compressed files cost real work; binaries are checked in a few
+ * native searches, and queueing them behind a map would stall reading instead.
+ */
+function worthOffloading(buf: Buffer): boolean {
+  return looksLikeText(buf) || (buf[0] === 0x1f && buf[1] === 0x8b) || buf.length === 0;
+}
 
 export class AnalysisPool {
   private started: { worker: Worker; ready: Promise<boolean> } | undefined;
@@ -46,7 +57,8 @@ export class AnalysisPool {
 
   /** Analyses one file, on the worker when it is large and a worker is available. */
   analyse(input: FileInput, buf: Buffer): Promise<Result> | Result {
-    if (!this.workerUrl || this.broken || buf.length < WORKER_MIN_BYTES) return analyseFile(input, buf, this.options);
+    if (this.workerUrl && !this.broken && buf.length >= WORKER_WARM_BYTES) this.start();
+    if (!this.workerUrl || this.broken || buf.length < WORKER_MIN_BYTES || !worthOffloading(buf)) return analyseFile(input, buf, this.options);
     const started = this.start();
     if (!started) return analyseFile(input, buf, this.options);
     // Until the worker is up, the bytes stay here: a worker that cannot start costs nothing.
