@@ -152,6 +152,23 @@ describe('properties', () => {
     );
   });
 
+  it('whole-file analysis of random and mutated text never throws', () => {
+    const forbid = [
+      { label: 'forbid[0]', literal: Buffer.from('secret'), literalText: 'secret' },
+      { label: 'forbid[1]', regex: /se+cret/gi },
+    ];
+    fc.assert(
+      fc.property(code, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('a.js', 'a.css', 'a.map', 'a.json', 'a.js.gz', 'a.br'), (text, at, byte, name) => {
+        const buf = Buffer.from(`${text}\n//# ${MARK}=${DATA_URI}\nsecret`, 'utf8');
+        buf[at % buf.length] = byte;
+        const { facts } = analyseFile({ path: name, packagePath: name, size: buf.length }, buf, { forbid, maxBytes: 1 << 20 });
+        // Never throws; and whatever it finds names a config entry, never the string.
+        for (const hit of facts.forbidden) expect(['forbid[0]', 'forbid[1]']).toContain(hit.rule);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('a valid inline map with content is found wherever it is put', () => {
     const wrappers = fc.constantFrom(
       (u: string) => `//# ${MARK}=${u}`,
