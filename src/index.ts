@@ -8,5 +8,6 @@ export type { ManifestEnvelope } from './core/manifest-envelope.js';
 export type * from './core/decoy-types.js';
 export { VERSION } from './core/version.js';
 export { scan } from './scan/engine.js';
+export type { ScanOptions } from './scan/engine.js';
 export { detect, DEFAULT_THRESHOLD as DETECT_DEFAULT_THRESHOLD, formatDetect, DetectSetupError } from './detect/index.js';
 export type { DetectOptions, DetectReport, ScopeResult, DecoyHit, HitLocation, DetectFormat } from './detect/index.js';
