@@ -127,6 +127,9 @@ export function resolvePluginOptions(options: PillboxOptions | undefined, ctx: H
 
   const forbid = normaliseForbid(opts.forbid, where);
   const decoys = resolveDecoys(opts.decoys, ctx, projectRoot, where, warnings);
+  if (sourcemaps === 'poison' && !decoys) {
+    warnings.push("sourcemaps: 'poison' adds decoy sources only when decoys are planted; without decoys it is 'nosources'.");
+  }
   if (decoys && outDir && isInside(manifestDir, outDir)) {
     throw new PillboxOptionsError(`${where}: manifestDir (${manifestDir}) is inside the output directory (${outDir}); manifests must never ship.`);
   }
