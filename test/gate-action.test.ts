@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { validateAction } from '@action-validator/core';
+import { validateAction, validateWorkflow } from '@action-validator/core';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -42,6 +42,20 @@ describe('action.yml against the GitHub Action metadata schema', () => {
   it('the check catches a broken action', () => {
     expect(validateAction(ACTION_TEXT.replace('shell: bash', 'shel: bash')).errors).not.toEqual([]);
     expect(validateAction(ACTION_TEXT.replace("    value: ${{ steps.scan.outputs.exit-code }}\n", '')).errors).not.toEqual([]);
+  });
+});
+
+describe('docs/ci workflow examples', () => {
+  for (const file of ['github-workflow.yml', 'github-publish.yml', 'github-audit.yml']) {
+    it(`${file} is a valid GitHub workflow`, () => {
+      expect(validateWorkflow(readFileSync(join(REPO, 'docs/ci', file), 'utf8')).errors).toEqual([]);
+    });
+  }
+
+  it('the workflow check can fail, and the GitLab example is YAML with a script', () => {
+    expect(validateWorkflow('on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    step: []\n').errors).not.toEqual([]);
+    const gitlab = parseYaml(readFileSync(join(REPO, 'docs/ci/gitlab-ci.yml'), 'utf8')) as { pillbox: { script: string[] } };
+    expect(gitlab.pillbox.script).toContain('npx pillbox scan --format sarif --output pillbox.sarif || status=$?');
   });
 });
 
