@@ -114,10 +114,12 @@ export function sniffMap(buf: Buffer, name: string, options: SniffOptions): MapS
   }
   const start = skipJsonSpace(body);
   if (body[start] !== 0x7b) return { kind: 'not-map' };
-  // Cheap byte checks before any walking: a map names these keys somewhere. A file that starts
-  // like a map but lacks them may be a truncated one: the walk tells.
+  // A file that starts like a map is walked (a truncated one is told by the walk). Any other
+  // JSON must name the keys somewhere first: cheap byte checks, but each scans the whole file,
+  // and in a 60 MB map `"mappings"` may come after all of sourcesContent: so they come second.
+  if (MAP_HEAD.test(body.toString('latin1', start, start + 256))) return inspectMapJson(body, start, form);
   const named = body.indexOf(VERSION_KEY, start) >= 0 && (body.indexOf(MAPPINGS_KEY, start) >= 0 || body.indexOf(SECTIONS_KEY, start) >= 0);
-  if (!named && !MAP_HEAD.test(body.toString('latin1', start, start + 256))) return { kind: 'not-map' };
+  if (!named) return { kind: 'not-map' };
   return inspectMapJson(body, start, form);
 }
 
