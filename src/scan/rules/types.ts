@@ -3,6 +3,7 @@ import type { Evidence, Finding } from '../../core/findings.js';
 import { fingerprint } from '../../core/fingerprint.js';
 import type { FileFacts, PackageFacts, Position } from '../facts.js';
 import type { PackageLinks } from '../link.js';
+import { formatCount } from '../format-count.js';
 
 // One rule per finding code. A rule reads the facts of one target (a package) and emits
 // findings; it never touches the file system or the raw bytes.
@@ -44,7 +45,7 @@ export function toFinding(input: FindingInput): Finding {
   return finding;
 }
 
-export const fmt = (n: number): string => n.toLocaleString('en-US');
+export const fmt = formatCount;
 export const plural = (n: number, one: string, many = `${one}s`): string => `${fmt(n)} ${n === 1 ? one : many}`;
 
 /** At most `n` distinct examples, in first-seen order. */
