@@ -2,7 +2,7 @@
 // peak RSS is its own: `node bench/scan-child.mjs gunzip|scan FILE...` prints one JSON line
 // { ms, maxRssMiB, ... }. Module loading happens before the clock starts.
 
-import { createReadStream } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -71,4 +71,23 @@ const ms = Number(process.hrtime.bigint() - started) / 1e6;
 const cpu = process.cpuUsage(cpuBefore);
 const cpuMs = (cpu.user + cpu.system) / 1000;
 const maxRssMiB = process.resourceUsage().maxRSS / 1024;
-process.stdout.write(JSON.stringify({ mode, ms, cpuMs, maxRssMiB, ...result }) + '\n');
+// BENCH_THREADS=1: CPU time per thread (Linux /proc), to see where the work went.
+const threads = process.env.BENCH_THREADS ? threadTimes() : undefined;
+process.stdout.write(JSON.stringify({ mode, ms, cpuMs, maxRssMiB, ...result, ...(threads ? { threads } : {}) }) + '\n');
+
+function threadTimes() {
+  const ticks = 100; // USER_HZ
+  const out = {};
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
+      if (ms > 0) out[`${tid === String(process.pid) ? "main" : tid}:${name}`] = ms;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}

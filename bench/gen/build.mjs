@@ -2,7 +2,7 @@
 // minified bundles, with external, linked, inline or no source maps, with or without content.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { rng } from './prng.mjs';
 
@@ -20,14 +20,15 @@ export async function bundle(o) {
     platform: 'node',
     sourcemap: o.sourcemap,
     sourcesContent: o.sourcesContent ?? true,
-    outfile: join('/virtual', o.outName),
+    // Beside the entry (nothing is written), so that `sources` read `../src/...` as in a real build.
+    outfile: join(dirname(o.entry), 'dist', o.outName),
     banner: o.banner ? { js: o.banner } : undefined,
     logLevel: 'error',
     logLimit: 5,
     legalComments: 'none',
   });
   const out = {};
-  for (const f of result.outputFiles) out[f.path.slice('/virtual/'.length)] = Buffer.from(f.contents);
+  for (const f of result.outputFiles) out[basename(f.path)] = Buffer.from(f.contents);
   return out;
 }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { version as esbuildVersion } from 'esbuild';
 
 /** Bump when a generator's output changes. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 /**
  * @param {string} dir e.g. bench/.out/mixed
