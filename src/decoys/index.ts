@@ -179,12 +179,12 @@ export async function plantDecoys(chunks: DecoyChunk[], options: PlantOptions): 
 
   // Placement, keyed per build (channel, release) and by the chunks themselves.
   const placeKey = deriveKey(key, `pillbox/v1/decoys/placement/${encodeURIComponent(channel)}/${encodeURIComponent(release)}`);
-  const fingerprint = sha256(js.map(({ chunk }) => `${chunk.fileName}\0${sha256(chunk.code)}`).join('\n'));
+  const codeHash = js.map(({ chunk }) => sha256(chunk.code));
+  const fingerprint = sha256(js.map(({ chunk }, i) => `${chunk.fileName}\0${codeHash[i]}`).join('\n'));
   const assignStream = new KeyedStream(placeKey, `assign/${fingerprint}`);
   const assigned = assignToChunks(set.shipped, js.map(({ chunk }) => chunk), assignStream);
 
   const plans: PlannedPlacement[][] = js.map(() => []);
-  const codeHash = js.map(({ chunk }) => sha256(chunk.code));
   /** Place what it can of `decoys` in chunk i; returns the ones it could not. */
   const tryPlace = (i: number, decoys: Decoy[], pass: string, allowUnsafe: boolean): Decoy[] => {
     const have = new Set(plans[i].map((p) => p.decoy.id));

@@ -320,7 +320,13 @@ export function planChunk(
     const lo = Math.floor((slice * all.length) / slices);
     const hi = Math.floor(((slice + 1) * all.length) / slices);
     const inSlice = stream.shuffle(all.slice(lo, hi)).sort((a, b) => b.weight - a.weight);
-    const anywhere = stream.shuffle(all).sort((a, b) => b.weight - a.weight);
+    // Then anywhere, from a keyed starting point (shuffling every site per decoy costs too much
+    // keyed randomness on a large bundle).
+    const from = stream.int(all.length);
+    const anywhere = all
+      .slice(from)
+      .concat(all.slice(0, from))
+      .sort((a, b) => b.weight - a.weight);
     for (const site of inSlice.concat(anywhere)) {
       if (dead.has(site)) continue;
       const guard = stream.pick(only.guards ?? GUARD_KINDS);

@@ -106,6 +106,11 @@ export const ARGUMENTS0 = 'arguments[0]';
 const TOOL_KEYS = new Set(['input_schema', 'inputSchema', 'parameters']);
 const FLAGLIKE = /^[A-Za-z][A-Za-z0-9]*(?:[_.:-][A-Za-z0-9]+){1,7}$/;
 
+// Field offsets of a parenthesis record in the scan's int stack.
+const F_BT = 0, F_BS = 1, F_BE = 2, F_B2T = 3, F_B2S = 4, F_B2E = 5, F_B3T = 6, F_B3S = 7, F_B3E = 8;
+const F_SIMPLE = 9, F_IDENTS = 10, F_COMMAS = 11, F_FS = 12, F_FE = 13, F_OPEN = 14;
+const STRIDE = 16;
+
 interface ParenEntry {
   /** Token index (in the ring) before `(`: type and text offsets. */
   beforeType: number;
@@ -133,14 +138,56 @@ interface BraceEntry {
   tool: number;
 }
 
-function isIdentStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c === 92 || c > 127;
+// Character classes of ASCII, by table: 1 identifier start, 2 identifier part only (digits).
+const CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c === 92) CLASS[c] = 1;
+  else if (c >= 48 && c <= 57) CLASS[c] = 2;
 }
-function isIdentPart(c: number): boolean {
-  return isIdentStart(c) || (c >= 48 && c <= 57);
+/** Cheap pre-check for FLAGLIKE without slicing: letters, digits and at least one `_ . : -`. */
+function flagShaped(code: string, s: number, e: number): boolean {
+  let sep = false;
+  for (let k = s; k < e; k++) {
+    const c = code.charCodeAt(k);
+    if (c === 95 || c === 46 || c === 58 || c === 45) sep = true;
+    else if (c >= 128 || CLASS[c] === 0 || c === 36) return false;
+  }
+  return sep;
 }
 
+function isIdentStart(c: number): boolean {
+  return c < 128 ? CLASS[c] === 1 : true;
+}
+function isIdentPart(c: number): boolean {
+  return c < 128 ? CLASS[c] !== 0 : true;
+}
+
+// A small text that walks every path of the scanner. Scanning it a few times first gives V8
+// type feedback for the rare paths too, so the optimized scan of a large chunk does not fall
+// back to the interpreter each time one of them first shows up (measured: bench/README.md).
+const WARM_UP = [
+  '#!/usr/bin/env node',
+  '"use strict";/* c */// l',
+  'var re=/a[/\\]]b/gi,d=a/b/c,t=`x${{a:1}.a}y${`z${q}`}`,s="a\\"b",u=\'c\';',
+  'function f(a,b){switch(a){case "read_file":return 1;case \'x\':break;default:return 2}if(a==="zz"||"yy"===b)return 3}',
+  'const o={bar(m){return m},get g(){return 1},input_schema:{type:"object"},name:"read_file_now"};',
+  'class K extends Base{constructor(z){super();this.z=z}static{}go(w){return w}async *gen(v){yield v}}',
+  'export function exp(e){return [1].map(function(q){return q*2}).filter(v=>{return v>1}).map(async(x,y)=>{await x})}',
+  'flag("tengu_amber_lantern",!1);flag(\'tengu_cobalt_fox\');(function(g){g.x=1})(this);x=i++/2;0x1f+1e-5+.5;',
+].join('\n');
+let warm = 0;
+
 export function scanChunk(code: string): ScanResult {
+  if (warm < 3 && code.length > 1 << 20) {
+    while (warm < 3) {
+      warm++;
+      scanText(WARM_UP);
+    }
+  }
+  return scanText(code);
+}
+
+function scanText(code: string): ScanResult {
   const n = code.length;
   const hosts: FunctionHost[] = [];
   const switches: SwitchHost[] = [];
@@ -158,20 +205,56 @@ export function scanChunk(code: string): ScanResult {
   const re = new Int32Array(RING);
   const rp = new Int32Array(RING); // punct code
   let count = 0;
-  const parens: ParenEntry[] = [];
-  const push = (type: number, s: number, e: number, p: number) => {
-    // Track whether the innermost parenthesis holds only `a, b, c`.
-    const top = parens.length > 0 ? parens[parens.length - 1] : undefined;
-    if (top !== undefined && top.simple) {
-      if (type === T_IDENT && !(e - s <= 11 && RESERVED.has(code.slice(s, e)))) {
-        if (top.idents++ === 0) {
-          top.firstStart = s;
-          top.firstEnd = e;
+  // Open parentheses, as a stack of int records (one object per `(` of a large bundle would
+  // cost more than the rest of the scan); see the F_* field offsets.
+  let PS = new Int32Array(64 * STRIDE);
+  let pd = 0;
+  let lastCloseAt = -1;
+  /** A parenthesis record; `closeAt` given, also whether it holds only `a, b, c`. */
+  const parenAt = (idx: number, closeAt = -1): ParenEntry => {
+    const b = idx * STRIDE;
+    const entry: ParenEntry = {
+      beforeType: PS[b + F_BT], beforeStart: PS[b + F_BS], beforeEnd: PS[b + F_BE],
+      before2Type: PS[b + F_B2T], before2Start: PS[b + F_B2S], before2End: PS[b + F_B2E],
+      before3Type: PS[b + F_B3T], before3Start: PS[b + F_B3S], before3End: PS[b + F_B3E],
+      simple: false, idents: 0, commas: 0, firstStart: -1, firstEnd: -1, openAt: PS[b + F_OPEN],
+    };
+    if (closeAt > entry.openAt) readParams(entry, closeAt);
+    return entry;
+  };
+  /** `( a, b, c )` strictly alternating, whitespace allowed; anything else is not simple. */
+  const readParams = (entry: ParenEntry, closeAt: number) => {
+    let j = entry.openAt + 1;
+    let expectIdent = true;
+    while (j < closeAt) {
+      const c = code.charCodeAt(j);
+      if (c === 32 || c === 10 || c === 9 || c === 13) {
+        j++;
+        continue;
+      }
+      if (expectIdent && isIdentStart(c) && c !== 92) {
+        let k = j + 1;
+        while (k < closeAt && isIdentPart(code.charCodeAt(k)) && code.charCodeAt(k) !== 92) k++;
+        if (entry.idents++ === 0) {
+          entry.firstStart = j;
+          entry.firstEnd = k;
         }
-      } else if (type === T_PUNCT && p === 44) top.commas++;
-      else top.simple = false;
+        expectIdent = false;
+        j = k;
+        continue;
+      }
+      if (!expectIdent && c === 44) {
+        entry.commas++;
+        expectIdent = true;
+        j++;
+        continue;
+      }
+      return;
     }
-    const k = count % RING;
+    entry.simple = expectIdent ? entry.idents === 0 : true;
+  };
+  const push = (type: number, s: number, e: number, p: number) => {
+    const k = count & 7;
     rt[k] = type;
     rs[k] = s;
     re[k] = e;
@@ -179,18 +262,33 @@ export function scanChunk(code: string): ScanResult {
     count++;
   };
   // back(1) is the last token.
-  const bt = (i: number) => (count - i >= 0 ? rt[(count - i) % RING] : T_NONE);
-  const bs = (i: number) => rs[(count - i) % RING];
-  const be = (i: number) => re[(count - i) % RING];
-  const bp = (i: number) => (count - i >= 0 ? rp[(count - i) % RING] : 0);
+  const bt = (i: number) => (count - i >= 0 ? rt[(count - i) & 7] : T_NONE);
+  const bs = (i: number) => rs[(count - i) & 7];
+  const be = (i: number) => re[(count - i) & 7];
+  const bp = (i: number) => (count - i >= 0 ? rp[(count - i) & 7] : 0);
   const identIs = (s: number, e: number, word: string) => e - s === word.length && code.startsWith(word, s);
   const backIdentIs = (i: number, word: string) => bt(i) === T_IDENT && identIs(bs(i), be(i), word);
 
-  let lastParen: ParenEntry | undefined;
+  let lastParenIdx = -1;
+  // Open braces. Entries are reused (a large bundle opens hundreds of thousands of braces; one
+  // object each would keep the garbage collector busy): `bd` is the depth.
   const braces: BraceEntry[] = [];
+  let bd = 0;
+  const nextBrace = (kind: number, start: number): BraceEntry => {
+    let e = braces[bd];
+    if (e === undefined) braces[bd] = e = { kind, start, host: -1, sw: -1, tool: -1 };
+    else {
+      e.kind = kind;
+      e.start = start;
+      e.host = -1;
+      e.sw = -1;
+      e.tool = -1;
+    }
+    return e;
+  };
   /** `ident === "str"`: count it for the innermost enclosing host whose parameter it names. */
   const attribute = (s: number, e: number) => {
-    for (let k = braces.length - 1; k >= 0; k--) {
+    for (let k = bd - 1; k >= 0; k--) {
       const b = braces[k];
       if (b.kind !== B_FN || b.host < 0) continue;
       const h = hosts[b.host];
@@ -203,11 +301,11 @@ export function scanChunk(code: string): ScanResult {
 
   // Only names long enough to come within edit distance 2 of a decoy are kept (decoys fold to
   // at least MIN_DECOY_FOLDED characters), which skips almost every minified identifier.
+  // Raw texts are collected first and folded once each at the end: most repeat many times.
+  const rawNames = new Set<string>();
   const addName = (s: number, e: number) => {
     if (e - s < MIN_NAME_RAW || e - s > 200) return;
-    let f = code.slice(s, e);
-    if (!/^[A-Za-z0-9]*$/.test(f)) f = f.replace(/[^A-Za-z0-9]+/g, '');
-    if (f.length >= MIN_NAME_RAW && f.length <= 96) names.add(f.toLowerCase());
+    rawNames.add(code.slice(s, e));
   };
 
   const regexAllowed = (): boolean => {
@@ -222,8 +320,8 @@ export function scanChunk(code: string): ScanResult {
   };
 
   const closeBrace = (at: number) => {
-    const top = braces.pop();
-    if (!top) return;
+    if (bd === 0) return;
+    const top = braces[--bd];
     if (top.host >= 0) hosts[top.host].bodyEnd = at;
     if (top.sw >= 0) switches[top.sw].bodyEnd = at;
     if (top.tool >= 0) toolObjects[top.tool].end = at + 1;
@@ -241,7 +339,7 @@ export function scanChunk(code: string): ScanResult {
   };
 
   const enclosingHostKind = (): HostKind | '' => {
-    for (let i = braces.length - 1; i >= 0; i--) {
+    for (let i = bd - 1; i >= 0; i--) {
       const b = braces[i];
       if (b.kind === B_FN) return b.host >= 0 ? hosts[b.host].kind : '';
       if (b.kind === B_STATIC || b.kind === B_CLASS) return '';
@@ -251,7 +349,7 @@ export function scanChunk(code: string): ScanResult {
 
   /** Is a `return` valid at the innermost position? */
   const inFunction = (): boolean => {
-    for (let i = braces.length - 1; i >= 0; i--) {
+    for (let i = bd - 1; i >= 0; i--) {
       const k = braces[i].kind;
       if (k === B_FN) return true;
       if (k === B_STATIC || k === B_CLASS) return false;
@@ -261,7 +359,9 @@ export function scanChunk(code: string): ScanResult {
 
   /** Classify a `{` from the tokens before it; registers hosts and switches. */
   const openBrace = (at: number) => {
-    const entry: BraceEntry = { kind: B_BLOCK, start: at, host: -1, sw: -1, tool: -1 };
+    const entry = nextBrace(B_BLOCK, at);
+    // Only `)` or `=>` before this `{` make the last closed parenthesis relevant.
+    const lastParen = lastParenIdx >= 0 && bt(1) === T_PUNCT && (bp(1) === 41 || bp(1) === P_ARROW) ? parenAt(lastParenIdx, lastCloseAt) : undefined;
     const t1 = bt(1);
     const p1 = bp(1);
     if (t1 === T_PUNCT && p1 === P_ARROW) {
@@ -305,7 +405,7 @@ export function scanChunk(code: string): ScanResult {
         }
         void beforeS;
         void beforeE;
-        const enclosing = parens[parens.length - 1];
+        const enclosing = pd > 0 ? parenAt(pd - 1) : undefined;
         const isArg =
           beforeType === T_PUNCT &&
           (beforeP === 40 || beforeP === 44) &&
@@ -339,10 +439,10 @@ export function scanChunk(code: string): ScanResult {
         else if (bType === T_IDENT && lp.before2Type === T_IDENT && identIs(lp.before2Start, lp.before2End, 'function')) fnStartTok = 'named';
         else if (bType === T_IDENT && lp.before2Type === T_PUNCT && code.charCodeAt(lp.before2Start) === 42 && lp.before3Type === T_IDENT && identIs(lp.before3Start, lp.before3End, 'function')) fnStartTok = 'named';
         else if (bType === T_IDENT && !RESERVED.has(bText)) {
-          const outer = braces[braces.length - 1];
+          const outer = (bd > 0 ? braces[bd - 1] : undefined);
           if (outer && (outer.kind === B_OBJ || outer.kind === B_CLASS)) fnStartTok = 'method';
         } else if (bType === T_IDENT && (bText === 'get' || bText === 'set' || bText === 'static' || bText === 'async')) {
-          const outer = braces[braces.length - 1];
+          const outer = (bd > 0 ? braces[bd - 1] : undefined);
           if (outer && (outer.kind === B_OBJ || outer.kind === B_CLASS)) fnStartTok = 'method';
         }
         if (fnStartTok) {
@@ -398,7 +498,7 @@ export function scanChunk(code: string): ScanResult {
                 }
                 if (prevWord === 'export' || prevWord === 'default') kind = 'exported';
                 else if (prevChar === 40 || prevChar === 44) {
-                  const enclosing = parens[parens.length - 1];
+                  const enclosing = pd > 0 ? parenAt(pd - 1) : undefined;
                   const callArgs =
                     !!enclosing &&
                     (enclosing.beforeType === T_IDENT || (enclosing.beforeType === T_PUNCT && (code.charCodeAt(enclosing.beforeStart) === 41 || code.charCodeAt(enclosing.beforeStart) === 93))) &&
@@ -416,14 +516,14 @@ export function scanChunk(code: string): ScanResult {
                 else kind = 'expression';
               }
               entry.host = hosts.length;
-              const topName = fnStartTok === 'named' && kind === 'declaration' && braces.length === 0 ? bText : '';
+              const topName = fnStartTok === 'named' && kind === 'declaration' && bd === 0 ? bText : '';
               hosts.push({ kind, start, isMethod: fnStartTok === 'method', param, bodyStart: at + 1, bodyEnd: -1, directive: false, compares: 0, topName });
             }
           }
         }
       }
     } else if (t1 === T_IDENT && backIdentIs(1, 'static')) {
-      const outer = braces[braces.length - 1];
+      const outer = (bd > 0 ? braces[bd - 1] : undefined);
       entry.kind = outer && outer.kind === B_CLASS ? B_STATIC : B_BLOCK;
     } else {
       // class X {, class X extends Y {, class {
@@ -445,7 +545,7 @@ export function scanChunk(code: string): ScanResult {
         entry.kind = w === 'return' || w === 'case' || w === 'typeof' || w === 'void' || w === 'in' || w === 'of' || w === 'yield' || w === 'await' || w === 'throw' || w === 'delete' || w === 'new' ? B_OBJ : B_BLOCK;
       }
     }
-    braces.push(entry);
+    bd++;
   };
 
   let i = 0;
@@ -473,7 +573,8 @@ export function scanChunk(code: string): ScanResult {
       }
       if (c === 36 && code.charCodeAt(j + 1) === 123) {
         addName(chunkStart, j);
-        braces.push({ kind: B_TPL, start: j + 1, host: -1, sw: -1, tool: -1 });
+        nextBrace(B_TPL, j + 1);
+        bd++;
         return j + 2;
       }
       if (c === 10) newlines++;
@@ -564,7 +665,7 @@ export function scanChunk(code: string): ScanResult {
       pendingDirectiveHost = -1;
       if (e - s >= 4 && e - s <= 200) {
         if (e - s >= MIN_NAME_RAW) addName(s, e);
-        if (e - s <= 96 && !escaped) {
+        if (e - s <= 96 && !escaped && flagShaped(code, s, e)) {
           const value = code.slice(s, e);
           if (FLAGLIKE.test(value)) {
             nameStrings.add(value);
@@ -609,7 +710,7 @@ export function scanChunk(code: string): ScanResult {
       push(T_IDENT, i, j, 0);
       // case "str":  /  default:
       if (j - i === 4 && code.startsWith('case', i)) {
-        const top = braces[braces.length - 1];
+        const top = (bd > 0 ? braces[bd - 1] : undefined);
         if (top && top.sw >= 0) {
           let k = j;
           while (k < n && code.charCodeAt(k) === 32) k++;
@@ -617,7 +718,7 @@ export function scanChunk(code: string): ScanResult {
           if (q === 34 || q === 39) switches[top.sw].stringCases++;
         }
       } else if (j - i === 7 && code.startsWith('default', i)) {
-        const top = braces[braces.length - 1];
+        const top = (bd > 0 ? braces[bd - 1] : undefined);
         if (top && top.sw >= 0) {
           let k = j;
           while (k < n && code.charCodeAt(k) === 32) k++;
@@ -644,16 +745,16 @@ export function scanChunk(code: string): ScanResult {
     pendingDirectiveHost = -1;
     if (c === 123 /* { */) {
       openBrace(i);
-      const top = braces[braces.length - 1];
+      const top = (bd > 0 ? braces[bd - 1] : undefined);
       if (top.host >= 0) pendingDirectiveHost = top.host;
       push(T_PUNCT, i, i + 1, 123);
       i++;
       continue;
     }
     if (c === 125 /* } */) {
-      const top = braces[braces.length - 1];
+      const top = (bd > 0 ? braces[bd - 1] : undefined);
       if (top && top.kind === B_TPL) {
-        braces.pop();
+        bd--;
         const j = scanTemplate(i + 1);
         if (j < 0) {
           confused = true;
@@ -670,19 +771,26 @@ export function scanChunk(code: string): ScanResult {
       continue;
     }
     if (c === 40 /* ( */) {
-      const entry: ParenEntry = {
-        beforeType: bt(1), beforeStart: bs(1), beforeEnd: be(1),
-        before2Type: bt(2), before2Start: bs(2), before2End: be(2),
-        before3Type: bt(3), before3Start: bs(3), before3End: be(3),
-        simple: true, idents: 0, commas: 0, firstStart: -1, firstEnd: -1, openAt: i,
-      };
+      const t1 = bt(1), s1 = bs(1), e1 = be(1), t2 = bt(2), s2 = bs(2), e2 = be(2), t3 = bt(3), s3 = bs(3), e3 = be(3);
       push(T_PUNCT, i, i + 1, 40);
-      parens.push(entry);
+      if ((pd + 1) * STRIDE > PS.length) {
+        const grown = new Int32Array(PS.length * 2);
+        grown.set(PS);
+        PS = grown;
+      }
+      const b = pd * STRIDE;
+      PS[b + F_BT] = t1; PS[b + F_BS] = s1; PS[b + F_BE] = e1;
+      PS[b + F_B2T] = t2; PS[b + F_B2S] = s2; PS[b + F_B2E] = e2;
+      PS[b + F_B3T] = t3; PS[b + F_B3S] = s3; PS[b + F_B3E] = e3;
+      PS[b + F_SIMPLE] = 1; PS[b + F_IDENTS] = 0; PS[b + F_COMMAS] = 0;
+      PS[b + F_FS] = -1; PS[b + F_FE] = -1; PS[b + F_OPEN] = i;
+      pd++;
       i++;
       continue;
     }
     if (c === 41 /* ) */) {
-      lastParen = parens.pop();
+      lastParenIdx = pd > 0 ? --pd : -1;
+      lastCloseAt = i;
       push(T_PUNCT, i, i + 1, 41);
       i++;
       continue;
@@ -707,7 +815,7 @@ export function scanChunk(code: string): ScanResult {
     }
     // `:` after a tool-schema key directly inside an object literal.
     if (c === 58) {
-      const top = braces[braces.length - 1];
+      const top = (bd > 0 ? braces[bd - 1] : undefined);
       if (top && top.kind === B_OBJ && top.tool < 0 && (bt(1) === T_IDENT || bt(1) === T_STRING)) {
         const s = bt(1) === T_STRING ? bs(1) + 1 : bs(1);
         const e = bt(1) === T_STRING ? be(1) - 1 : be(1);
@@ -721,7 +829,11 @@ export function scanChunk(code: string): ScanResult {
     i += len;
   }
 
-  const valid = hosts.filter((h) => h.bodyEnd > h.bodyStart && !h.directive);
+  for (const raw of rawNames) {
+    const f = raw.replace(/[^A-Za-z0-9]+/g, '');
+    if (f.length >= MIN_NAME_RAW && f.length <= 96) names.add(f.toLowerCase());
+  }
+  const valid = hosts.filter((h) => h.bodyEnd > h.bodyStart && !h.directive && !RESERVED.has(h.param));
   markExported(valid, code);
   // Switches can only host a case when they are closed and compare strings.
   const sws = switches.filter((s) => s.bodyEnd > s.bodyStart && s.stringCases > 0);
