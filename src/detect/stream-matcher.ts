@@ -3,8 +3,8 @@ import { CODE, T_DIGIT, T_LOWER, T_UPPER } from './fold.js';
 import { codePointOf, decodeEscape, decodeUtf8, endOf, ESCAPE_LOOKAHEAD, foldBytes, foldCodePoint, isPlainSeparator } from './fold-bytes.js';
 
 // The streaming search. One pass per automaton over raw bytes (usually one automaton), each
-// byte one table load (see automaton.ts), in chunks of at least MIN_CHUNK bytes with the
-// previous chunk kept, so memory is fixed whatever the input size.
+// byte one table load (see automaton.ts), in chunks of CHUNK bytes with the previous chunk
+// kept, in three fixed buffers, so memory is fixed whatever the input size.
 //
 // The DFA only says "the last L folded characters spell pattern P". A candidate is then
 // checked where it stands: it must start and end on a token boundary, and consecutive letters
@@ -16,7 +16,10 @@ import { codePointOf, decodeEscape, decodeUtf8, endOf, ESCAPE_LOOKAHEAD, foldByt
 export const MAX_GAP = 64;
 /** Patterns longer than this (folded) are not searched: decoy names are far shorter. */
 export const MAX_PATTERN = 160;
-const MIN_CHUNK = 1 << 18;
+/** Bytes per chunk: the input is copied into three fixed buffers (current, previous, filling), so nothing is allocated per chunk and memory stays flat. */
+const CHUNK = 1 << 20;
+/** Smallest chunk allowed: a candidate's widest window (see settle) must fit in two chunks. */
+export const MIN_CHUNK = (MAX_PATTERN + 2) * MAX_GAP + 256;
 /**
  * Bytes needed after a candidate's end to know whether a token boundary follows: the next two
  * folded characters, if they touch the end, lie within two escapes; farther away, a separator
@@ -45,9 +48,11 @@ interface Chunk {
   lastNewlineBefore: number;
   /** Bytes of `buf` consumed (the rest is carried into the next chunk). */
   consumed: number;
+  /** Which pool buffer holds it (-1: none). */
+  slot: number;
 }
 
-const EMPTY: Chunk = { buf: Buffer.alloc(0), base: 0, lineAtStart: 0, lastNewlineBefore: -1, consumed: 0 };
+const EMPTY: Chunk = { buf: Buffer.alloc(0), base: 0, lineAtStart: 0, lastNewlineBefore: -1, consumed: 0, slot: -1 };
 
 function isAlnum(b: number): boolean {
   const t = CODE[b] >> 6;
@@ -72,6 +77,38 @@ for (let b = 0; b < 256; b++) {
 const TOKEN_START = new Uint8Array(16);
 for (let p = 0; p < 4; p++) for (let c = 1; c < 4; c++) TOKEN_START[(p << 2) | c] = p !== c ? 1 : 0;
 
+/** Run the DFA from buf[i] until a state >= hot (an output or SPECIAL): returns its index, or len. */
+function run(buf: Uint8Array, i: number, len: number, table: Uint16Array, hot: number, regs: Float64Array): number {
+  let s = regs[0];
+  for (; i < len; i++) {
+    const t = table[(s << 8) | buf[i]];
+    if (t >= hot) break;
+    s = t;
+  }
+  regs[0] = s;
+  return i;
+}
+
+/** As run(), counting token starts too (the byte at the returned index is counted). */
+function runCounting(buf: Uint8Array, i: number, len: number, table: Uint16Array, hot: number, regs: Float64Array): number {
+  let s = regs[0];
+  let prevClass = regs[1];
+  let tokens = regs[2];
+  for (; i < len; i++) {
+    const b = buf[i];
+    const c = CLASS[b];
+    tokens += TOKEN_START[(prevClass << 2) | c];
+    prevClass = c;
+    const t = table[(s << 8) | b];
+    if (t >= hot) break;
+    s = t;
+  }
+  regs[0] = s;
+  regs[1] = prevClass;
+  regs[2] = tokens;
+  return i;
+}
+
 export class StreamMatcher {
   /** Token starts seen (over all entries): each is where a decoy could begin. */
   tokens = 0;
@@ -81,22 +118,29 @@ export class StreamMatcher {
   private readonly states: Int32Array;
   private readonly lengths: Int32Array;
   private readonly patterns: readonly string[];
-  private entryBytes = 0;
-  private queued: Buffer[] = [];
-  private queuedBytes = 0;
-  private carry: Buffer | undefined;
+  private readonly pool: Buffer[] = [];
+  private fillSlot = -1;
+  private fillLength = 0;
+  /** Entry offset of the filling buffer's first byte. */
+  private fillBase = 0;
   private prev: Chunk = EMPTY;
   private cur: Chunk = EMPTY;
   private prevClass = 0;
   private pending: Array<{ pattern: number; end: number; rawEnd: number }> = [];
+  /** The tight loops' registers: state, previous byte class, token starts counted. */
+  private readonly regs = new Float64Array(3);
   private final = false;
 
-  /** `patterns` are the folded patterns the automata were built from, by id. */
+  private readonly chunkSize: number;
+
+  /** `patterns` are the folded patterns the automata were built from, by id. `chunkSize` is for tests. */
   constructor(
     private readonly automata: Automaton[],
     patterns: readonly string[],
     private readonly onHit: (hit: RawHit) => void,
+    options: { chunkSize?: number } = {},
   ) {
+    this.chunkSize = Math.max(MIN_CHUNK, options.chunkSize ?? CHUNK);
     this.states = new Int32Array(automata.length);
     this.patterns = patterns;
     this.lengths = Int32Array.from(patterns, (p) => p.length);
@@ -105,10 +149,9 @@ export class StreamMatcher {
   /** Start a file or archive entry: matches never span two. */
   beginEntry(): void {
     this.states.fill(0);
-    this.entryBytes = 0;
-    this.queued = [];
-    this.queuedBytes = 0;
-    this.carry = undefined;
+    this.fillSlot = -1;
+    this.fillLength = 0;
+    this.fillBase = 0;
     this.prev = EMPTY;
     this.cur = EMPTY;
     this.prevClass = 0;
@@ -116,13 +159,28 @@ export class StreamMatcher {
     this.final = false;
   }
 
-  write(chunk: Buffer): void {
-    if (chunk.length === 0) return;
-    this.queued.push(chunk);
-    this.queuedBytes += chunk.length;
-    this.entryBytes += chunk.length;
+  write(chunk: Uint8Array): void {
     this.totalBytes += chunk.length;
-    if (this.queuedBytes >= MIN_CHUNK) this.flush(false);
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.fillSlot < 0) this.fillSlot = this.freeSlot();
+      const fill = this.pool[this.fillSlot];
+      const n = Math.min(this.chunkSize - this.fillLength, chunk.length - at);
+      fill.set(chunk.subarray(at, at + n), this.fillLength);
+      this.fillLength += n;
+      at += n;
+      if (this.fillLength === this.chunkSize) this.flush(false);
+    }
+  }
+
+  /** A pool buffer that is neither the current nor the previous chunk. */
+  private freeSlot(): number {
+    for (let slot = 0; slot < 3; slot++) {
+      if (slot === this.cur.slot || slot === this.prev.slot) continue;
+      this.pool[slot] ??= Buffer.allocUnsafe(this.chunkSize);
+      return slot;
+    }
+    throw new Error('unreachable: three buffers, two in use');
   }
 
   endEntry(): void {
@@ -159,13 +217,12 @@ export class StreamMatcher {
   }
 
   private flush(final: boolean): void {
-    if (this.queuedBytes === 0 && !this.carry) return;
-    const parts = this.carry ? [this.carry, ...this.queued] : this.queued;
-    const buf = parts.length === 1 ? parts[0] : Buffer.concat(parts);
-    const base = this.entryBytes - buf.length;
-    this.queued = [];
-    this.queuedBytes = 0;
-    this.carry = undefined;
+    if (this.fillLength === 0) return;
+    const slot = this.fillSlot;
+    const buf = this.pool[slot].subarray(0, this.fillLength);
+    const base = this.fillBase;
+    this.fillSlot = -1;
+    this.fillLength = 0;
     // Newlines before this chunk: those of the previous chunk's consumed part.
     const last = this.cur;
     let lineAtStart = last.lineAtStart;
@@ -175,13 +232,19 @@ export class StreamMatcher {
       lastNewlineBefore = last.base + k;
     }
     this.prev = last;
-    this.cur = { buf, base, lineAtStart, lastNewlineBefore, consumed: buf.length };
+    this.cur = { buf, base, lineAtStart, lastNewlineBefore, consumed: buf.length, slot };
     this.final = final;
     this.settlePending();
     let stop = buf.length;
     for (let a = 0; a < this.automata.length; a++) stop = this.scan(a, buf, base, final);
     this.cur.consumed = stop;
-    if (stop < buf.length) this.carry = Buffer.from(buf.subarray(stop));
+    this.fillBase = base + stop;
+    if (stop < buf.length) {
+      // An escape or a character cut by the chunk's end: it starts the next chunk.
+      this.fillSlot = this.freeSlot();
+      this.pool[this.fillSlot].set(buf.subarray(stop));
+      this.fillLength = buf.length - stop;
+    }
     // Candidates near this chunk's start need the previous chunk, which the next flush drops.
     this.settlePending();
   }
@@ -191,34 +254,25 @@ export class StreamMatcher {
     const { table, hot } = this.automata[a];
     const countTokens = a === 0;
     const len = buf.length;
-    let s = this.states[a];
-    let prevClass = this.prevClass;
-    let tokens = 0;
+    const regs = this.regs;
+    regs[0] = this.states[a];
+    regs[1] = this.prevClass;
+    regs[2] = 0;
     let i = 0;
+    let s = 0;
+    let prevClass = 0;
+    let tokens = 0;
     while (i < len) {
-      // Tight loops until something needs attention (an output state or SPECIAL).
-      let t = 0;
-      if (countTokens) {
-        for (; i < len; i++) {
-          const b = buf[i];
-          const c = CLASS[b];
-          tokens += TOKEN_START[(prevClass << 2) | c];
-          prevClass = c;
-          t = table[(s << 8) | b];
-          if (t >= hot) break;
-          s = t;
-        }
-      } else {
-        for (; i < len; i++) {
-          t = table[(s << 8) | buf[i]];
-          if (t >= hot) break;
-          s = t;
-        }
-      }
+      // Tight loops (small functions, which V8 optimises best) until something needs attention.
+      i = countTokens ? runCounting(buf, i, len, table, hot, regs) : run(buf, i, len, table, hot, regs);
+      s = regs[0];
+      prevClass = regs[1];
+      tokens = regs[2];
       if (i >= len) break;
+      const t = table[(s << 8) | buf[i]];
       if (t !== SPECIAL) {
-        s = t;
-        this.candidates(a, s, buf, base, i, i);
+        regs[0] = t;
+        this.candidates(a, t, buf, base, i, i);
         i++;
         continue;
       }
@@ -230,7 +284,7 @@ export class StreamMatcher {
       const cp = codePointOf(v);
       if (cp >= 0x80 && isPlainSeparator(cp)) {
         // Most non-ASCII text (punctuation, accents, CJK): a separator, no normalize() call.
-        prevClass = 0;
+        regs[1] = 0;
         i = end;
         continue;
       }
@@ -245,11 +299,14 @@ export class StreamMatcher {
       }
       prevClass = 0;
       i = end;
+      regs[0] = s;
+      regs[1] = prevClass;
+      regs[2] = tokens;
     }
-    this.states[a] = s;
+    this.states[a] = regs[0];
     if (countTokens) {
-      this.prevClass = prevClass;
-      this.tokens += tokens;
+      this.prevClass = regs[1];
+      this.tokens += regs[2];
     }
     return Math.min(i, len);
   }
