@@ -39,8 +39,8 @@ afterAll(() => cleanup?.());
 describe('analysis worker', () => {
   it('gives the same report as in-process analysis, forbidden strings included', async () => {
     const cfg = config(['TENGU_FLAG', /tengu_f[a-z]+/i]);
-    const inProcess = await scan([pkg], { cwd: work, config: cfg, workerUrl: false });
-    const onWorker = await scan([pkg], { cwd: work, config: cfg, workerUrl });
+    const inProcess = await scan([pkg], { cwd: work, config: cfg, analysisWorker: false });
+    const onWorker = await scan([pkg], { cwd: work, config: cfg, analysisWorker: workerUrl });
     expect(onWorker).toEqual(inProcess);
     expect(inProcess.findings.map((f) => [f.path, f.code])).toEqual([
       ['dist/cli.js.map', 'forbidden-string'],
@@ -55,8 +55,8 @@ describe('analysis worker', () => {
 
   it('a worker that cannot start leaves analysis in-process', async () => {
     const missing = pathToFileURL(join(work, 'no-such-worker.mjs'));
-    const report = await scan([pkg], { cwd: work, workerUrl: missing });
+    const report = await scan([pkg], { cwd: work, analysisWorker: missing });
     expect(report.errors).toEqual([]);
-    expect(report).toEqual(await scan([pkg], { cwd: work, workerUrl: false }));
+    expect(report).toEqual(await scan([pkg], { cwd: work, analysisWorker: false }));
   });
 });

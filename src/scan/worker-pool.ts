@@ -6,9 +6,9 @@ import { analyseFile, type AnalyseOptions, type FileInput } from './analyse-file
 import { looksLikeText } from './bytes.js';
 import type { FileFacts } from './facts.js';
 
-// Large files are analysed on one worker thread while the main thread keeps reading (the
-// second core of a 2-core CI runner). Small files, and any run without the built worker
-// (tests import the sources), are analysed in-process: same code, same results. A worker that
+// Opt-in (ScanOptions.analysisWorker): large files are analysed on one worker thread while the
+// main thread keeps reading. Small files, and any run without a worker, are analysed
+// in-process: same code, same results. A worker that
 // fails never turns a file into "clean": its files become errors (exit 2).
 
 export interface WorkerRequest {
