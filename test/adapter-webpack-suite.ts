@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PillboxOptions } from '../src/core/plugin-options.js';
 import { generateKey } from '../src/core/key.js';
@@ -21,6 +21,10 @@ export interface StatsLike {
 }
 
 export type Config = Record<string, unknown>;
+
+interface WatchingCompiler {
+  watch(options: unknown, handler: (err: Error | null, stats?: StatsLike) => void): { close(cb: () => void): void };
+}
 
 export interface BundlerSpec {
   name: 'webpack' | 'rspack';
@@ -202,6 +206,46 @@ export function webpackFamilySuite(spec: BundlerSpec): void {
       expect(text).toContain('forbid[0]');
       expect(text).not.toContain(secret);
       expect(existsSync(join(root, 'forbidden'))).toBe(false);
+    });
+
+    it('watch mode: every compilation is hardened once (a source edit included), decoys not planted twice', async () => {
+      const work = tempDir(`${spec.name}-watch`);
+      writeFiles(work, BUNDLER_APP);
+      const manifestDir = join(work, 'manifests');
+      const options: PillboxOptions = { sourcemaps: 'strip', decoys, manifestDir };
+      const configIn = (outName: string, opts: PillboxOptions): Config => {
+        const cfg: Config = { ...config(outName, opts, { mode: 'development' }), context: work };
+        cfg.output = { ...(cfg.output as Config), path: join(work, outName) };
+        return cfg;
+      };
+      const compiler = spec.create(configIn('out', options)) as WatchingCompiler;
+      const results: Array<(s: StatsLike) => void> = [];
+      const next = () => new Promise<StatsLike>((resolve) => results.push(resolve));
+      const first = next();
+      const watching = compiler.watch({ aggregateTimeout: 50 }, (err, stats) => {
+        if (err) throw err;
+        results.shift()?.(stats!);
+      });
+      try {
+        expect((await first).hasErrors()).toBe(false);
+        const out = join(work, 'out');
+        const snapshot = (dir: string) => Object.fromEntries(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+        expect(plainLeakSearch(out)).toEqual([]);
+        expect(decoyPresence(out, readManifest(manifestDir, KEY), { renamed: true }).placed.length).toBeGreaterThan(0);
+        // The decoy engine reads the manifests already there: keep the state the rebuild will see.
+        cpSync(manifestDir, join(work, 'manifests-before'), { recursive: true });
+        const second = next();
+        writeFiles(work, { 'src/flags.js': BUNDLER_APP['src/flags.js'].replace("'summarise old turns'", "'summarise older turns'") });
+        expect((await second).hasErrors()).toBe(false);
+        const rebuilt = snapshot(out);
+        expect(Object.values(rebuilt).join('\n')).toContain('summarise older turns');
+        // Exactly what one fresh build of the edited sources gives: nothing processed twice.
+        const fresh = await spec.run(configIn('fresh', { ...options, manifestDir: join(work, 'manifests-before') }));
+        expect(fresh.hasErrors()).toBe(false);
+        expect(rebuilt).toEqual(snapshot(join(work, 'fresh')));
+      } finally {
+        await new Promise<void>((resolve) => watching.close(() => resolve()));
+      }
     });
 
     it('option warnings reach the compilation: decoys asked for in development with no key', async () => {

@@ -15,6 +15,7 @@ import { describe } from '../harden/rollup-family.js';
 
 type AssetInfo = {
   related?: Record<string, string | string[] | null | undefined> | null;
+  immutable?: boolean;
   contenthash?: string | string[] | null;
 } & Record<string, unknown>;
 
@@ -40,7 +41,7 @@ interface CompilationLike {
 /** The structural part of webpack's and rspack's Compiler we use. */
 export interface CompilerLike {
   context: string;
-  options: { mode?: string; context?: string; output: { path?: string } };
+  options: { mode?: string; context?: string; output: { path?: string }; optimization?: { realContentHash?: boolean } };
   webpack: {
     Compilation: { PROCESS_ASSETS_STAGE_DEV_TOOLING: number };
     sources: { RawSource: new (source: string) => unknown };
@@ -106,12 +107,15 @@ export function applyPillbox(compiler: CompilerLike, options: PillboxOptions | u
 }
 
 async function hardenAssets(compiler: CompilerLike, compilation: CompilationLike, session: HardenSession, bundler: Bundler): Promise<HardenResult> {
-  const assets = compilation.getAssets();
+  // Sorted: the decoy engine spreads decoys over files in the order given, and a watch
+  // rebuild hands assets over in another order than a fresh build.
+  const assets = [...compilation.getAssets()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const files: OutputFile[] = assets.map((a) => ({ fileName: a.name, source: sourceOf(a) }));
   const outDir = compiler.options.output.path ? resolve(compiler.context, compiler.options.output.path) : undefined;
   const result = await session.processOutput(files, { outDir });
 
   const deleted = new Set(result.deletes);
+  const namesFollowContent = compiler.options.optimization?.realContentHash === true;
   for (const name of result.deletes) compilation.deleteAsset(name);
   const { RawSource } = compiler.webpack.sources;
   for (const asset of compilation.getAssets()) {
@@ -120,7 +124,19 @@ async function hardenAssets(compiler: CompilerLike, compilation: CompilationLike
     const staleMapInfo = related?.sourceMap !== undefined && related.sourceMap !== null && namesOf(related.sourceMap).some((n) => deleted.has(n));
     if (text === undefined && !staleMapInfo) continue;
     // A code asset whose map left the build must not say it has one (stats, manifests, hashing).
-    const info = staleMapInfo ? (old: AssetInfo): AssetInfo => withoutMaps(old, deleted, bundler) : undefined;
+    // Without realContentHash (development's default) a [contenthash] name was computed
+    // before our edits: it no longer pins the content, and an `immutable` asset whose name
+    // did not change would not be written again on a watch rebuild (leaving the last
+    // build's decoys on disk).
+    const staleImmutable = text !== undefined && asset.info.immutable === true && !namesFollowContent;
+    const info =
+      staleMapInfo || staleImmutable
+        ? (old: AssetInfo): AssetInfo => {
+            const next = staleMapInfo ? withoutMaps(old, deleted, bundler) : { ...old };
+            if (staleImmutable) next.immutable = false;
+            return next;
+          }
+        : undefined;
     compilation.updateAsset(asset.name, text === undefined ? (s: unknown) => s : new RawSource(text), info);
   }
   return result;
