@@ -61,34 +61,59 @@ try {
   await Promise.all([new Promise((r) => out.end(r)), new Promise((r) => outSmall.end(r))]);
   console.log(`haystack: ${mb(written)} MB of real text (node_modules, repeated) with ${d} planted decoys; ${names.length} decoy and control names`);
 
-  // ripgrep over the same strings.
-  let rgSeconds;
+  // ripgrep over the same strings, best of three; CPU time from the shell's children counters
+  // (Linux /proc), which a machine shared with other work disturbs far less than wall time.
+  const clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+  const timed = (cmd, args) => {
+    const t0 = performance.now();
+    const r = spawnSync('sh', ['-c', '"$@" > /dev/null; s=$?; cat /proc/$$/stat 2>/dev/null; exit $s', 'sh', cmd, ...args], { encoding: 'utf8' });
+    const seconds = (performance.now() - t0) / 1000;
+    const fields = r.stdout.trim().split(') ').pop()?.split(' ') ?? [];
+    const cpu = fields.length > 14 ? (Number(fields[13]) + Number(fields[14])) / clockTicks : undefined;
+    return { status: r.status, seconds, cpuSeconds: cpu };
+  };
+  let rgBest;
   const rg = spawnSync('rg', ['--version'], { encoding: 'utf8' });
   if (rg.error || rg.status !== 0) console.log('rg: not installed (apt-get install ripgrep); skipping the ripgrep comparison');
   else {
-    spawnSync('rg', ['-F', '-i', '-c', '-f', join(work, 'patterns.txt'), small]); // warm the page cache
-    const t0 = performance.now();
-    const r = spawnSync('rg', ['-F', '-i', '-c', '-f', join(work, 'patterns.txt'), big], { encoding: 'utf8' });
-    rgSeconds = (performance.now() - t0) / 1000;
-    console.log(`rg -F -i -f: ${rgSeconds.toFixed(2)} s, ${mb(written / rgSeconds)} MB/s (${rg.stdout.split('\n')[0]}; ${r.stdout.trim() || 0} matching lines)`);
+    const count = spawnSync('rg', ['-F', '-i', '-c', '-f', join(work, 'patterns.txt'), big], { encoding: 'utf8' }); // also warms the page cache
+    for (let k = 0; k < 3; k++) {
+      const r = timed('rg', ['-F', '-i', '-c', '-f', join(work, 'patterns.txt'), big]);
+      if (!rgBest || r.seconds < rgBest.seconds) rgBest = r;
+    }
+    console.log(
+      `rg -F -i -f: ${rgBest.seconds.toFixed(2)} s, ${mb(written / rgBest.seconds)} MB/s` +
+        (rgBest.cpuSeconds ? ` (CPU ${rgBest.cpuSeconds.toFixed(2)} s, ${mb(written / rgBest.cpuSeconds)} MB/s)` : '') +
+        ` — ${rg.stdout.split('\n')[0]}, ${count.stdout.trim() || 0} matching lines`,
+    );
   }
 
-  // detect, each size in its own process.
+  // detect, each run in its own process; best of two at full size.
   const run = (input) => {
     const r = spawnSync(process.execPath, [join(ROOT, 'bench/detect-child.mjs'), libPath, manifestDir, input], { encoding: 'utf8', env: { ...process.env, PILLBOX_KEY: keyText }, maxBuffer: 1 << 24 });
     if (r.status !== 0) throw new Error(`detect-child failed: ${r.stderr}`);
     return JSON.parse(r.stdout);
   };
   const smallRun = run(small);
-  const bigRun = run(big);
+  const runs = [run(big), run(big)];
+  const bigRun = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   const speed = bigRun.bytes / bigRun.seconds;
-  console.log(`detect: ${bigRun.seconds.toFixed(2)} s, ${mb(speed)} MB/s over ${mb(bigRun.bytes)} MB; found ${bigRun.found.join(', ')}`);
-  if (rgSeconds) {
-    const ratio = speed / (written / rgSeconds);
-    console.log(`${ratio >= 0.25 ? 'PASS' : 'OVER'} throughput ${ratio.toFixed(2)}x ripgrep (target >= 0.25x)`);
+  console.log(
+    `detect: ${bigRun.seconds.toFixed(2)} s, ${mb(speed)} MB/s (CPU ${bigRun.cpuSeconds.toFixed(2)} s, ${mb(bigRun.bytes / bigRun.cpuSeconds)} MB/s) over ${mb(bigRun.bytes)} MB; ` +
+      `found ${bigRun.found.join(', ')}`,
+  );
+  if (rgBest) {
+    const wallRatio = speed / (written / rgBest.seconds);
+    const cpuRatio = rgBest.cpuSeconds ? rgBest.cpuSeconds / bigRun.cpuSeconds : undefined;
+    const ratio = cpuRatio ?? wallRatio;
+    console.log(
+      `${ratio >= 0.25 ? 'PASS' : 'OVER'} throughput ${ratio.toFixed(2)}x ripgrep by ${cpuRatio ? 'CPU time' : 'wall time'} ` +
+        `(wall: ${wallRatio.toFixed(2)}x; target >= 0.25x)`,
+    );
   }
-  const growth = bigRun.maxRssMB / smallRun.maxRssMB;
-  console.log(`${growth <= 1.25 ? 'PASS' : 'OVER'} peak memory ${smallRun.maxRssMB.toFixed(0)} MB on ${mb(smallRun.bytes)} MB, ${bigRun.maxRssMB.toFixed(0)} MB on ${mb(bigRun.bytes)} MB (x${growth.toFixed(2)}; flat is <= 1.25)`);
+  const peak = Math.max(...runs.map((r) => r.maxRssMB));
+  const growth = peak / smallRun.maxRssMB;
+  console.log(`${growth <= 1.25 ? 'PASS' : 'OVER'} peak memory ${smallRun.maxRssMB.toFixed(0)} MB on ${mb(smallRun.bytes)} MB, ${peak.toFixed(0)} MB on ${mb(bigRun.bytes)} MB (x${growth.toFixed(2)}; flat is <= 1.25)`);
 
   // For the record: the npm Aho–Corasick over already-folded text vs ours over raw bytes.
   let aho;

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { transform } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Decoy } from '../src/core/decoy-types.js';
@@ -190,7 +191,7 @@ describe('inputs', () => {
     expect(hit.locations[0].record).toBe(2);
   });
 
-  it('reads .tgz archives and directories', async () => {
+  it('reads .tgz archives, .gz files and directories', async () => {
     const pkg = mkdirp(join(dir, 'pkgsrc/package/dist'));
     writeFileSync(join(pkg, 'cli.js'), npm1.code);
     writeFileSync(join(dir, 'pkgsrc/package/package.json'), '{"name":"copy","version":"1.0.0"}');
@@ -200,6 +201,10 @@ describe('inputs', () => {
     const report = JSON.parse(tgz.out) as DetectReport;
     expectNpm100(report, npm1.placed);
     expect(scope(report, 'product').hits[0].locations[0].path).toBe('copy.tgz!package/dist/cli.js');
+    writeFileSync(join(dir, 'copy.js.gz'), gzipSync(npm1.code));
+    const gz = await cli(['copy.js.gz', '--format', 'json']);
+    expect(gz.code).toBe(1);
+    expect(scope(JSON.parse(gz.out) as DetectReport, 'product').hits[0].locations[0].path).toBe('copy.js.gz');
     const folder = await cli(['pkgsrc']);
     expect(folder.code).toBe(1);
     expect(folder.out).toContain('pkgsrc/package/dist/cli.js:');

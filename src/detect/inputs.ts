@@ -1,5 +1,5 @@
 import { createReadStream, type Dirent } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import tarStream from 'tar-stream';
@@ -17,6 +17,7 @@ export interface InputEntry {
   path: string;
   /** JSON Lines: one record per line (locations say "record"). */
   jsonl: boolean;
+  /** A chunk is valid until the next is requested (plain files reuse one buffer). */
   chunks: AsyncIterable<Buffer>;
 }
 
@@ -142,15 +143,30 @@ async function* readFile(abs: string, shown: string, ctx: InputContext, summary:
     return;
   }
   summary.files++;
-  const raw = createReadStream(abs, { highWaterMark: READ_CHUNK });
   if (GZIP.test(abs)) {
+    const raw = createReadStream(abs, { highWaterMark: READ_CHUNK });
     const gunzip = createGunzip({ chunkSize: READ_CHUNK });
     raw.on('error', (err) => gunzip.destroy(err));
     raw.pipe(gunzip);
     yield { path: shown, jsonl: JSONL.test(abs), chunks: guarded(gunzip, shown, ctx, summary, 'corrupt-archive') };
     return;
   }
-  yield { path: shown, jsonl: JSONL.test(abs), chunks: guarded(raw, shown, ctx, summary) };
+  yield { path: shown, jsonl: JSONL.test(abs), chunks: guarded(fileChunks(abs), shown, ctx, summary) };
+}
+
+/** A plain file in READ_CHUNK pieces, read into one reused buffer: nothing allocated per chunk. */
+async function* fileChunks(abs: string): AsyncGenerator<Buffer> {
+  const handle = await open(abs, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(READ_CHUNK);
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, 0, READ_CHUNK, null);
+      if (bytesRead === 0) return;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 async function* readTarball(abs: string, shown: string, ctx: InputContext, summary: InputSummary): AsyncGenerator<InputEntry> {

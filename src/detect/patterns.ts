@@ -6,9 +6,9 @@ import { MAX_PATTERN } from './stream-matcher.js';
 // What is searched for each decoy and control:
 //   - its name (every decoy);
 //   - a tool's description, first sentence (a renamed tool usually keeps it);
-//   - a tool's schema: all its parameter names within a window, when the names are
-//     distinctive enough (at least two parameters, at least two of them of two words or more:
-//     `path` + `query` together prove nothing, real code is full of them).
+//   - a tool's schema: its parameter names of two words or more (`maxDepth`, `ledger_query`),
+//     all within a window, when there are at least two of them (`path` + `query` together prove
+//     nothing: real code is full of them).
 // Each way of matching counts in the decoy's null rate (a union bound), see stats.ts.
 
 export type MatchKind = 'name' | 'description' | 'schema';
@@ -90,9 +90,10 @@ export function compileTargets(scopes: Scope[]): Compiled {
       if (decoy.kind !== 'tool') continue;
       const description = fold(firstSentence(decoy.description ?? ''));
       if (description.length >= MIN_DESCRIPTION && use(description, { target: index, kind: 'description' })) target.ways++;
-      const params = decoy.parameters.map((p) => p.name);
-      const folded = [...new Set(params.map(fold))];
-      if (folded.length >= 2 && params.filter(isCompound).length >= 2 && folded.every((p) => p.length >= 3 && p.length <= MAX_PATTERN)) {
+      // The signature is the parameters of two words or more: single words (`path`, `title`)
+      // add little evidence and are everywhere in real code.
+      const folded = [...new Set(decoy.parameters.map((p) => p.name).filter(isCompound).map(fold))];
+      if (folded.length >= 2 && folded.every((p) => p.length >= 3 && p.length <= MAX_PATTERN)) {
         // A copied schema, pretty-printed or not, stays within a few times its compact size.
         const compact = JSON.stringify(decoy.parameters).length;
         target.schema = { params: folded, window: Math.min(1 << 16, Math.max(1024, 4 * compact)) };
