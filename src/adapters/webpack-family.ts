@@ -175,7 +175,7 @@ function contentHashes(compilation: CompilationLike): Map<string, string[]> {
  * name's hashes in place and keeps their order in `info.contenthash`, so an asset is its old
  * self when the names match with the hashes masked.
  */
-export function hashRenames(before: ReadonlyMap<string, string[]>, after: ReadonlyMap<string, string[]>): Map<string, string> {
+function hashRenames(before: ReadonlyMap<string, string[]>, after: ReadonlyMap<string, string[]>): Map<string, string> {
   const mask = (name: string, hashes: string[]) => hashes.length + '\0' + hashes.reduce((n, h) => n.split(h).join('\0'), name);
   const old = new Map<string, string[]>();
   for (const [name, hashes] of before) if (hashes.length > 0) old.set(mask(name, hashes), hashes);
