@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import tarStream from 'tar-stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTarget } from '../src/scan/readers/index.js';
+import { WORKER_MIN_COMPRESSED_BYTES } from '../src/scan/readers/archive-bytes.js';
+import { terminateGunzipWorker, workerJobsStarted } from '../src/scan/readers/gunzip-worker.js';
+import { codes, drain, tempDir } from './readers-helpers.js';
+
+// Archives of at least WORKER_MIN_COMPRESSED_BYTES are decompressed on the shared worker thread
+// (src/scan/readers/gunzip-worker.ts). These archives hold random bytes, which do not compress,
+// so each is over that size and takes the worker path; the same bytes gunzipped in one piece by
+// zlib are the reference.
+
+const { dir: root, cleanup } = tempDir('readers-worker');
+const at = (name: string) => join(root, name);
+
+async function tarOf(files: Array<{ name: string; data: Buffer }>): Promise<Buffer> {
+  const pack = tarStream.pack();
+  const chunks: Buffer[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    pack.on('data', (c: unknown) => chunks.push(c as Buffer));
+    pack.on('end', resolve);
+    pack.on('error', reject);
+  });
+  for (const f of files) pack.entry({ name: `package/${f.name}`, size: f.data.length }, f.data);
+  pack.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+const files = [
+  { name: 'package.json', data: Buffer.from('{"name":"big","version":"1.0.0"}\n') },
+  { name: 'vendor/a.bin', data: randomBytes(900 * 1024) },
+  { name: 'dist/index.js', data: Buffer.from('console.log(1);\n'.repeat(20_000)) },
+  { name: 'vendor/b.bin', data: randomBytes(700 * 1024) },
+];
+let tgz: Buffer;
+
+beforeAll(async () => {
+  tgz = gzipSync(await tarOf(files));
+  expect(tgz.length).toBeGreaterThanOrEqual(WORKER_MIN_COMPRESSED_BYTES);
+  writeFileSync(at('big.tgz'), tgz);
+});
+afterAll(cleanup);
+
+describe('decompression on the worker thread', () => {
+  // First in this file, so the worker is still starting when it is stopped.
+  it('decompresses in-thread when the worker stops before sending anything', async () => {
+    const before = workerJobsStarted();
+    const reader = await openTarget('big.tgz', { cwd: root });
+    const iterator = reader.entries()[Symbol.asyncIterator]();
+    const first = iterator.next();
+    while (workerJobsStarted() === before) await new Promise((resolve) => setImmediate(resolve));
+    await terminateGunzipWorker();
+    const entries = [];
+    for (let step = await first; !step.done; step = await iterator.next()) entries.push(await step.value.read());
+    expect(reader.errors).toEqual([]);
+    expect(entries.map((b) => b.length)).toEqual(files.map((f) => f.data.length));
+    entries.forEach((b, i) => expect(b.equals(files[i].data)).toBe(true));
+  });
+
+  it('fails closed (unreadable) when the worker stops mid-archive', async () => {
+    // More than the worker may read ahead (32 MiB), so it is certainly mid-archive, waiting for
+    // the consumer, when it is stopped.
+    const zeros = { name: 'zeros.bin', data: Buffer.alloc(40 * 1024 * 1024) };
+    writeFileSync(at('long.tgz'), gzipSync(await tarOf([...files, zeros])));
+    const reader = await openTarget('long.tgz', { cwd: root });
+    const read: string[] = [];
+    for await (const entry of reader.entries()) {
+      try {
+        await entry.read();
+        read.push(entry.packagePath);
+      } catch {
+        // recorded in reader.errors
+      }
+      if (read.length === 1) await terminateGunzipWorker();
+    }
+    expect(reader.errors.map((e) => e.code)).toEqual(['unreadable']);
+    expect(reader.errors[0].message).toContain('decompression worker');
+    expect(read).not.toContain('zeros.bin');
+  });
+
+  it('delivers every entry byte for byte', async () => {
+    const before = workerJobsStarted();
+    const d = await drain(await openTarget('big.tgz', { cwd: root }));
+    expect(workerJobsStarted()).toBe(before + 1);
+    expect(d.errors).toEqual([]);
+    expect(d.entries.map((e) => e.packagePath)).toEqual(files.map((f) => f.name));
+    d.entries.forEach((e, i) => expect(e.bytes?.equals(files[i].data), e.packagePath).toBe(true));
+  });
+
+  it('reads several archives at once through the one worker', async () => {
+    writeFileSync(at('big2.tgz'), tgz);
+    const results = await Promise.all(['big.tgz', 'big2.tgz', 'big.tgz'].map(async (name) => drain(await openTarget(name, { cwd: root }))));
+    for (const d of results) {
+      expect(d.errors).toEqual([]);
+      expect(d.entries.map((e) => e.bytes?.length)).toEqual(files.map((f) => f.data.length));
+    }
+  });
+
+  it('reports a truncated archive as corrupt, keeping what came before', async () => {
+    writeFileSync(at('cut.tgz'), tgz.subarray(0, tgz.length - 300 * 1024));
+    const d = await drain(await openTarget('cut.tgz', { cwd: root }));
+    expect(codes(d)).toEqual(['corrupt-archive']);
+    expect(d.errors[0].message).toMatch(/gzip data is corrupt or truncated .*\(Z_BUF_ERROR\)/);
+    expect(d.entries[0].bytes?.equals(files[0].data)).toBe(true);
+  });
+
+  it('reports corrupt deflate data with zlib’s code', async () => {
+    const bad = Buffer.from(tgz);
+    // Inside the random (stored) data: zlib notices at the end, by the CRC, after sending most of it.
+    for (let i = 1100 * 1024; i < 1100 * 1024 + 64; i++) bad[i] ^= 0xff;
+    for (let i = 400 * 1024; i < 400 * 1024 + 64; i++) bad[i] ^= 0xff;
+    writeFileSync(at('bad.tgz'), bad);
+    const d = await drain(await openTarget('bad.tgz', { cwd: root }));
+    expect(codes(d)).toEqual(['corrupt-archive']);
+    expect(d.errors[0].message).toMatch(/\(Z_[A-Z_]+\)/);
+  });
+
+  it('applies the compression-ratio guard to what the worker decompresses', async () => {
+    const zeros = { name: 'zeros.bin', data: Buffer.alloc(24 * 1024 * 1024) };
+    writeFileSync(at('ratio.tgz'), gzipSync(await tarOf([...files, zeros])));
+    const d = await drain(await openTarget('ratio.tgz', { cwd: root, limits: { maxCompressionRatio: 4 } }), false);
+    expect(codes(d)).toEqual(['too-large']);
+    expect(d.errors[0].message).toContain('maxCompressionRatio');
+    expect(d.entries.find((e) => e.packagePath === 'zeros.bin')?.failed).toBe('ReadFailure');
+  });
+
+  it('stops cleanly when the consumer stops early, and the next archive still reads', async () => {
+    const reader = await openTarget('big.tgz', { cwd: root });
+    for await (const entry of reader.entries()) {
+      await entry.read();
+      break;
+    }
+    expect(reader.errors).toEqual([]);
+    const d = await drain(await openTarget('big.tgz', { cwd: root }));
+    expect(d.errors).toEqual([]);
+    expect(d.entries).toHaveLength(files.length);
+  });
+
+  it('reports a file that vanished before reading as unreadable', async () => {
+    writeFileSync(at('gone.tgz'), readFileSync(at('big.tgz')));
+    const reader = await openTarget('gone.tgz', { cwd: root });
+    const { rmSync } = await import('node:fs');
+    rmSync(at('gone.tgz'));
+    const d = await drain(reader);
+    expect(codes(d)).toEqual(['unreadable']);
+    expect(d.errors[0].message).toContain('ENOENT');
+  });
+});
