@@ -6,7 +6,6 @@ import * as esbuild from 'esbuild';
 import type { Decoy, ManifestPlaintext } from '../src/core/decoy-types.js';
 import { openManifest } from '../src/core/manifest-envelope.js';
 import { plantDecoys } from '../src/decoys/index.js';
-import { tokens } from '../src/detect/fold.js';
 
 // Shared by the detect tests: a real build of the fixture app with decoys planted by the real
 // engine, haystacks of real code and prose from node_modules, and the changes a copier or a
@@ -83,6 +82,18 @@ export function realText(maxBytes: number, skip = 0): Buffer[] {
 }
 
 const cap = (w: string) => w.charAt(0).toUpperCase() + w.slice(1);
+
+/** Words of an identifier as a person reads them: camelCase, snake_case, kebab-case, digits. */
+export function tokens(text: string): string[] {
+  return (
+    text
+      .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+      .replace(/([A-Z])([A-Z][a-z])/g, '$1 $2')
+      .replace(/([A-Za-z])([0-9])|([0-9])([A-Za-z])/g, (_m, a, b, c, d) => (a ? `${a} ${b}` : `${c} ${d}`))
+      .toLowerCase()
+      .match(/[a-z0-9]+/g) ?? []
+  );
+}
 
 /** The changes a copier or a model makes to a name. Each returns the text to put in the haystack. */
 export const TRANSFORMS: Record<string, (name: string) => string> = {

@@ -28,14 +28,6 @@ for (let b = 0; b < 256; b++) {
   CODE[b] = code;
 }
 
-/** Fold a string the way the stream is folded: NFKC, ASCII alphanumerics only, lower case. */
-export function foldText(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/[^A-Za-z0-9]+/g, '')
-    .toLowerCase();
-}
-
 /** Folded symbol indices of an already folded string. */
 export function symbols(folded: string): number[] {
   const out: number[] = [];
@@ -44,17 +36,4 @@ export function symbols(folded: string): number[] {
     out.push(c >= 0x61 ? c - 0x61 : 26 + c - 0x30);
   }
   return out;
-}
-
-/** Token split as a person reads an identifier: camelCase, snake_case, kebab-case, digits. */
-export function tokens(text: string): string[] {
-  return (
-    text
-      .normalize('NFKC')
-      .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-      .replace(/([A-Z])([A-Z][a-z])/g, '$1 $2')
-      .replace(/([A-Za-z])([0-9])|([0-9])([A-Za-z])/g, (_m, a, b, c, d) => (a ? `${a} ${b}` : `${c} ${d}`))
-      .toLowerCase()
-      .match(/[a-z0-9]+/g) ?? []
-  );
 }
