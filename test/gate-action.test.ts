@@ -1,11 +1,11 @@
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateAction, validateWorkflow } from '@action-validator/core';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { cleanEnv, cleanupTemp, installPillbox, packThisPillbox, REPO, run, tempDir, write } from './gate-helpers.js';
+import { cleanEnv, cleanupTemp, REPO, run, sharedPillboxTool, tempDir, write } from './gate-helpers.js';
 
 // action.yml: checked against SchemaStore's GitHub Action schema (via @action-validator/core),
 // and its shell steps run here the way the runner runs them (bash -eo pipefail, inputs through
@@ -130,11 +130,12 @@ describe('the action, run as the runner would', () => {
   beforeAll(() => {
     // A repository whose package lives in pkg/ (working-directory), with pillbox installed.
     repo = write(tempDir('action'), {
-      'pkg/package.json': { name: 'acme-web', version: '1.0.0', files: ['dist'] },
+      'pkg/package.json': { name: 'acme-web', version: '1.0.0', files: ['dist'], devDependencies: { pillbox: '*' } },
       'pkg/dist/app.js': 'export const app = 1;\n//# sourceMappingURL=app.js.map\n',
       'pkg/dist/app.js.map': { version: 3, sources: ['../src/app.ts'], sourcesContent: ['export const app: number = 1;\n'], names: [], mappings: 'AAAA' },
     });
-    installPillbox(join(repo, 'pkg'), packThisPillbox());
+    // As if installed: npx finds pillbox in the package's own node_modules.
+    symlinkSync(join(sharedPillboxTool(), 'node_modules'), join(repo, 'pkg', 'node_modules'));
   });
 
   it('a leaking package: SARIF written and handed to the upload, annotations, the job fails', async () => {

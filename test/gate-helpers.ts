@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { main } from '../src/cli/main.js';
@@ -111,4 +112,25 @@ export function packThisPillbox(): string {
 export function installPillbox(dir: string, tarball: string): void {
   const r = sh('npm', ['install', '--save-dev', tarball, '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], dir);
   if (r.code !== 0) throw new Error(`npm install of pillbox failed: ${r.stderr}`);
+}
+
+/**
+ * A folder with this pillbox installed, shared by the test files of one build: keyed by the
+ * packed tarball's bytes (npm pack is reproducible), made once, reused while dist/ is the same.
+ */
+export function sharedPillboxTool(): string {
+  const tarball = packThisPillbox();
+  const key = createHash('sha256').update(readFileSync(tarball)).digest('hex').slice(0, 16);
+  const dir = join(tmpdir(), `pillbox-test-tool-${key}`);
+  if (existsSync(join(dir, 'node_modules', '.bin', 'pillbox'))) return dir;
+  const staging = mkdtempSync(`${dir}-staging-`);
+  write(staging, { 'package.json': { name: 'pillbox-test-tool', version: '0.0.0', private: true } });
+  installPillbox(staging, tarball);
+  try {
+    renameSync(staging, dir);
+  } catch {
+    // Another test file made it first.
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return dir;
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
-import { BIN, cleanEnv, cleanupTemp, installPillbox, NO_REGISTRY, packThisPillbox, read, REPO, run, tempDir, write } from './gate-helpers.js';
+import { BIN, cleanEnv, cleanupTemp, NO_REGISTRY, read, REPO, run, sharedPillboxTool, tempDir, write } from './gate-helpers.js';
 
 // The release gate in each package manager's real publish lifecycle (dry runs, no network):
 // a package whose `prepack` BUILDS a source map with esbuild must be stopped, and the same
@@ -13,9 +13,7 @@ afterAll(cleanupTemp);
 
 let pillbox: string;
 beforeAll(() => {
-  const tool = write(tempDir('gate-tool'), { 'package.json': { name: 'gate-tool', version: '0.0.0', private: true } });
-  installPillbox(tool, packThisPillbox());
-  pillbox = join(tool, 'node_modules', '.bin', 'pillbox');
+  pillbox = join(sharedPillboxTool(), 'node_modules', '.bin', 'pillbox');
 });
 
 const ESBUILD = pathToFileURL(join(REPO, 'node_modules', 'esbuild', 'lib', 'main.js')).href;

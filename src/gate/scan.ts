@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from '../core/config-types.js';
 import type { Report } from '../core/findings.js';
+import { redactText } from '../cli/format/index.js';
 import { scanReaders } from '../scan/engine.js';
 import type { ScanLimits } from '../scan/types.js';
 import { planScan } from './plan.js';
@@ -30,7 +31,8 @@ export async function gateScan(targets: string[], opts: GateScanOptions): Promis
     limits: opts.limits,
     workspaces: opts.workspaces,
     comparePrevious: opts.comparePrevious,
-    note: (line) => opts.stderr(`pillbox: ${line}\n`),
+    // Notes name packages and paths: forbidden strings never reach any output.
+    note: (line) => opts.stderr(`pillbox: ${redactText(line, opts.config.forbid)}\n`),
   });
   const progress = createProgress({ write: opts.stderr, isTTY: opts.isTTY, expectedBytes: plan.expectedBytes, now: opts.now });
   try {
