@@ -1,7 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { gzipUncompressedSize } from '../src/gate/gzip-size.js';
 import { createProgress, progressLine } from '../src/gate/progress.js';
 import { gateScan } from '../src/gate/scan.js';
-import { cleanEnv, cleanupTemp, tempDir, write } from './gate-helpers.js';
+import { cleanEnv, cleanupTemp, sh, tempDir, write } from './gate-helpers.js';
 
 // Progress on a terminal (files, bytes, time left), silence everywhere else.
 
@@ -62,5 +66,16 @@ describe('progress', () => {
     expect(tty.err.endsWith('\r\x1b[K')).toBe(true);
     const piped = await run(false);
     expect(piped.err).not.toContain('scanning');
+  });
+
+  it('a .tgz target gets its total from the gzip trailer, so time left is shown too', async () => {
+    const dir = write(tempDir('progress-tgz'), Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`package/lib/m${i}.js`, `export const v${i} = ${i};\n`.repeat(300)])));
+    expect(sh('tar', ['-czf', 'app.tgz', 'package'], dir).code).toBe(0);
+    const tgz = join(dir, 'app.tgz');
+    expect(await gzipUncompressedSize(tgz)).toBe(gunzipSync(readFileSync(tgz)).length);
+    expect(await gzipUncompressedSize(join(dir, 'package/lib/m0.js'))).toBeUndefined();
+    let err = '';
+    await gateScan(['app.tgz'], { cwd: dir, env: cleanEnv(), config: { failOn: 'high', allow: [], forbid: [] }, isTTY: true, stderr: (t) => (err += t), now: clock(700) });
+    expect(err).toMatch(/pillbox: scanning \d+ files, [\d.]+ kB of [\d.]+ kB, about \d+ s left/);
   });
 });

@@ -1,8 +1,10 @@
 import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { ScanError } from '../core/findings.js';
 import { openTarget, resolveLimits } from '../scan/readers/index.js';
 import type { ScanLimits, TargetReader } from '../scan/types.js';
 import { compareReleases, type GrowthFinding } from './growth.js';
+import { gzipUncompressedSize } from './gzip-size.js';
 import { managerFromUserAgent, type PackageManager } from './managers.js';
 import { NESTED_ENV, openPublished } from './published.js';
 import { fetchRelease, parseNpmTarget, previousVersion, publishedVersions, releaseShape } from './registry.js';
@@ -91,7 +93,7 @@ export async function planScan(targets: string[], opts: PlanOptions): Promise<Sc
       const npmTarget = parseNpmTarget(target);
       if (npmTarget === undefined) {
         planned.push({ reader: await openTarget(target, { cwd: opts.cwd, limits }), npmCwd: opts.cwd });
-        addExpected(undefined);
+        addExpected(await gzipUncompressedSize(resolve(opts.cwd, target)));
         continue;
       }
       if ('error' in npmTarget) throw new GateUsageError(npmTarget.error);

@@ -6,6 +6,7 @@ import { openPackList, openTarget, type PackList } from '../scan/readers/index.j
 import { failedReader } from '../scan/readers/common.js';
 import { scanError } from '../scan/readers/errors.js';
 import type { ScanLimits, TargetReader } from '../scan/types.js';
+import { gzipUncompressedSize } from './gzip-size.js';
 import { managerCommand, MANAGER_LABEL, type PackageManager } from './managers.js';
 import { failureSummary, runCommand } from './run.js';
 
@@ -115,7 +116,8 @@ async function packToTarball(dir: string, manager: 'pnpm' | 'bun', env: NodeJS.P
     reader.summary.target = `${manifest.name}@${manifest.version}`;
     reader.summary.kind = 'package';
   }
-  return { reader, notes: [`packed by ${MANAGER_LABEL[manager]} into ${file} (scripts off)`], cleanup };
+  const expectedBytes = await gzipUncompressedSize(join(dest, file));
+  return { reader, expectedBytes, notes: [`packed by ${MANAGER_LABEL[manager]} into ${file} (scripts off)`], cleanup };
 }
 
 async function readManifest(dir: string): Promise<{ name: string; version: string } | undefined> {
