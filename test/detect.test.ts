@@ -151,6 +151,45 @@ describe('haystacks of real text with the decoys changed as copiers and models c
   });
 });
 
+describe('controls and the correction', () => {
+  it('lists a control found in the input with a warning, and the bound grows', async () => {
+    const control = npm1.manifest.decoys.find((d) => d.control && d.tier === 'release')!;
+    const clean = await detectFile('with-copy.js', npm1.code);
+    const report = await detectFile('with-control.js', `${npm1.code}\n// ${TRANSFORMS['kebab-case'](control.name)}\n`);
+    expect(report.controlHits.map((h) => h.id)).toEqual([control.id]);
+    expect(report.warnings.join(' ')).toMatch(/1 control decoy was found in the input.*not trustworthy/);
+    expect(report.search.controlRate).toBeGreaterThan(clean.search.controlRate);
+    const text = (await cli(['with-control.js'])).out;
+    expect(text).toContain('CONTROLS FOUND');
+    const sarif = JSON.parse((await cli(['with-control.js', '--format', 'sarif'])).out);
+    expect(sarif.runs[0].results.some((r: { ruleId: string; level: string }) => r.ruleId === 'decoy-control' && r.level === 'warning')).toBe(true);
+  });
+
+  it('multiplies each bound by the number of scopes tested', async () => {
+    const report = await detectFile('copy-bonf.js', npm1.code);
+    expect(report.scopesTested).toBe(6); // product, 2 channels, 3 releases
+    for (const s of report.scopes) expect(s.adjusted).toBeCloseTo(Math.min(1, s.bound * 6), 30);
+    const narrowed = await detect({ inputs: ['copy-bonf.js'], key: KEY, manifestDir, cwd: dir, channels: ['npm'], releases: ['1.0.0'] });
+    expect(narrowed.scopesTested).toBe(3);
+  });
+
+  it('skips manifests of another key beside ours, with a warning', async () => {
+    const mixed = join(dir, 'mixed');
+    for (const [channel, release] of [['npm', '1.0.0'], ['npm', '1.1.0']]) {
+      mkdirp(join(mixed, channel));
+      writeFileSync(join(mixed, channel, `${release}.json`), readFileSync(join(manifestDir, channel, `${release}.json`)));
+    }
+    const foreign = join(tempDir(), 'm');
+    await plantRelease(npm1.code, parseKey(OTHER_KEY_TEXT), 'beta', '9.9.9', foreign);
+    mkdirp(join(mixed, 'beta'));
+    writeFileSync(join(mixed, 'beta', '9.9.9.json'), readFileSync(join(foreign, 'beta', '9.9.9.json')));
+    writeFileSync(join(dir, 'copy.js'), npm1.code);
+    const r = await cli(['copy.js', '--manifests', 'mixed']);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/warning: mixed\/beta\/9\.9\.9\.json was sealed with another key \(id [0-9a-f]{16}\); ignored/);
+  });
+});
+
 describe('clean real text', () => {
   it('gives no significant verdict and no control hits on tens of MB of real code and prose', async () => {
     const clean = realText(24 << 20, 1 << 20);
