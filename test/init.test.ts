@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/cli/config.js';
-import { npmPackList } from '../src/gate/published.js';
+import { npmPackFiles } from '../src/gate/published.js';
 import { cleanEnv, cleanupTemp, cli, read, snapshot, tempDir, write } from './gate-helpers.js';
 
 // `pillbox init` on real folders, checked with the real packer (npm pack --dry-run).
@@ -12,7 +12,7 @@ afterAll(cleanupTemp);
 const env = cleanEnv();
 
 async function packed(dir: string): Promise<string[]> {
-  const listed = await npmPackList(dir, env);
+  const listed = await npmPackFiles(dir, env);
   if ('error' in listed) throw new Error(listed.error);
   return listed.files.map((f) => f.path).sort();
 }

@@ -43,7 +43,7 @@ export async function openPublished(dir: string, opts: OpenPublishedOptions): Pr
     opts.manager === 'yarn'
       ? ['Yarn Berry cannot pack without running prepack again: the files are listed by npm\'s packer rules (files, .npmignore, .gitignore)']
       : [];
-  const listed = await npmPackList(dir, env);
+  const listed = await npmPackFiles(dir, env);
   if ('error' in listed) return { reader: failed(dir, listed.error), notes, cleanup: async () => {} };
   const list: PackList = { name: listed.name, version: listed.version, files: listed.files.map((f) => f.path) };
   const expectedBytes = listed.files.reduce((sum, f) => sum + f.size, 0);
@@ -57,7 +57,7 @@ export interface NpmPackJson {
 }
 
 /** `npm pack --dry-run --json --ignore-scripts` in `dir`, with file sizes. */
-export async function npmPackList(dir: string, env: NodeJS.ProcessEnv): Promise<NpmPackJson | { error: string }> {
+export async function npmPackFiles(dir: string, env: NodeJS.ProcessEnv): Promise<NpmPackJson | { error: string }> {
   const npm = managerCommand('npm', env);
   let result;
   try {

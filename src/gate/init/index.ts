@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { CONFIG_FILES } from '../../cli/config.js';
 import { detectProjectManager, gateScript, MANAGER_LABEL, PUBLISH_COMMAND, type Detected, type PackageManager } from '../managers.js';
-import { npmPackList } from '../published.js';
+import { npmPackFiles } from '../published.js';
 import { CONFIG_FILE_NAME, CONFIG_TEMPLATE } from './config-template.js';
 
 // `pillbox init`: wire the gate into the package manager's publish lifecycle, write a commented
@@ -223,7 +223,7 @@ function isPrivate(path: string): boolean {
 }
 
 async function packedFiles(cwd: string, env: NodeJS.ProcessEnv): Promise<string[]> {
-  const listed = await npmPackList(cwd, env);
+  const listed = await npmPackFiles(cwd, env);
   if ('error' in listed) throw new InitRefused(`cannot check what the package would ship: ${listed.error}`);
   return listed.files.map((f) => f.path);
 }
