@@ -179,7 +179,9 @@ export async function plantDecoys(chunks: DecoyChunk[], options: PlantOptions): 
 
   // Placement, keyed per build (channel, release) and by the chunks themselves.
   const placeKey = deriveKey(key, `pillbox/v1/decoys/placement/${encodeURIComponent(channel)}/${encodeURIComponent(release)}`);
-  const codeHash = js.map(({ chunk }) => sha256(chunk.code));
+  // Chunk identity for the keyed streams: name and size (hashing megabytes of code per build
+  // would cost more than the rest of placement; the build key already varies per release).
+  const codeHash = js.map(({ chunk }) => String(chunk.code.length));
   const fingerprint = sha256(js.map(({ chunk }, i) => `${chunk.fileName}\0${codeHash[i]}`).join('\n'));
   const assignStream = new KeyedStream(placeKey, `assign/${fingerprint}`);
   const assigned = assignToChunks(set.shipped, js.map(({ chunk }) => chunk), assignStream);

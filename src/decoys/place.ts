@@ -139,7 +139,8 @@ function statement(guard: string, value: string, canReturn: boolean, e: Emit): s
 }
 
 const PARSE_OPTIONS: Options = { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true };
-const MAX_HOST_BYTES = 16_384;
+// Hosts are re-parsed before use: small ones keep that cheap, and real bundles have plenty.
+const MAX_HOST_BYTES = 6_000;
 
 /** Where, in a verified host, a guarded statement may go, and which parameters it may read. */
 export interface HostSlots {
@@ -204,7 +205,7 @@ export function verifyFunctionHost(code: string, h: FunctionHost): HostSlots | u
 }
 
 export function verifySwitchHost(code: string, s: SwitchHost, insertAt: number): boolean {
-  if (s.bodyEnd - s.start > MAX_HOST_BYTES * 4) return false;
+  if (s.bodyEnd - s.start > MAX_HOST_BYTES * 2) return false;
   const text = code.slice(s.start, s.bodyEnd + 1);
   let stmt: Node & { discriminant?: Node & { name?: string }; cases?: Array<Node & { test: (Node & { value?: unknown }) | null }> };
   try {

@@ -101,6 +101,8 @@ const RESERVED = new Set([
 /** Decoy names fold to at least this many characters (generate.ts enforces it). */
 export const MIN_DECOY_FOLDED = 12;
 const MIN_NAME_RAW = MIN_DECOY_FOLDED - 2;
+/** Decoy names fold to at most about 70 characters: longer texts cannot come within 2 edits. */
+const MAX_NAME_RAW = 160;
 /** The `param` of a host with no parameters: its guard reads the first argument instead. */
 export const ARGUMENTS0 = 'arguments[0]';
 const TOOL_KEYS = new Set(['input_schema', 'inputSchema', 'parameters']);
@@ -302,10 +304,48 @@ function scanText(code: string): ScanResult {
   // Only names long enough to come within edit distance 2 of a decoy are kept (decoys fold to
   // at least MIN_DECOY_FOLDED characters), which skips almost every minified identifier.
   // Raw texts are collected first and folded once each at the end: most repeat many times.
-  const rawNames = new Set<string>();
+  // The set is an open-addressing table of (hash, index) over `rawNames`, probed with the hash
+  // the scan computes while it walks a token, so a repeated name costs no allocation at all.
+  const rawNames: string[] = [];
+  let tableMask = (1 << 14) - 1;
+  let tableHash = new Int32Array(tableMask + 1);
+  let tableRef = new Int32Array(tableMask + 1).fill(-1);
+  const rawHashes: number[] = [];
+  const insert = (h: number, ref: number) => {
+    let slot = h & tableMask;
+    while (tableRef[slot] !== -1) slot = (slot + 1) & tableMask;
+    tableRef[slot] = ref;
+    tableHash[slot] = h;
+  };
+  const sameText = (raw: string, s: number, len: number): boolean => {
+    if (raw.length !== len) return false;
+    for (let k = 0; k < len; k++) if (raw.charCodeAt(k) !== code.charCodeAt(s + k)) return false;
+    return true;
+  };
+  const addNameHashed = (s: number, e: number, h: number) => {
+    const len = e - s;
+    if (len < MIN_NAME_RAW || len > MAX_NAME_RAW) return;
+    let slot = h & tableMask;
+    for (;;) {
+      const ref = tableRef[slot];
+      if (ref === -1) break;
+      if (tableHash[slot] === h && sameText(rawNames[ref], s, len)) return;
+      slot = (slot + 1) & tableMask;
+    }
+    rawNames.push(code.slice(s, e));
+    rawHashes.push(h);
+    if (rawNames.length * 2 > tableMask) {
+      tableMask = tableMask * 2 + 1;
+      tableHash = new Int32Array(tableMask + 1);
+      tableRef = new Int32Array(tableMask + 1).fill(-1);
+      for (let r = 0; r < rawNames.length; r++) insert(rawHashes[r], r);
+    } else insert(h, rawNames.length - 1);
+  };
   const addName = (s: number, e: number) => {
-    if (e - s < MIN_NAME_RAW || e - s > 200) return;
-    rawNames.add(code.slice(s, e));
+    if (e - s < MIN_NAME_RAW || e - s > MAX_NAME_RAW) return;
+    let h = 0;
+    for (let k = s; k < e; k++) h = (Math.imul(h, 31) + code.charCodeAt(k)) | 0;
+    addNameHashed(s, e, h);
   };
 
   const regexAllowed = (): boolean => {
@@ -682,7 +722,8 @@ function scanText(code: string): ScanResult {
         }
       }
       // ident === "str"
-      if (bt(1) === T_PUNCT && bp(1) === P_EQ && bt(2) === T_IDENT && !(count >= 3 && bt(3) === T_PUNCT && bp(3) === 46)) {
+      const k1 = (count - 1) & 7;
+      if (count >= 2 && rp[k1] === P_EQ && rt[k1] === T_PUNCT && rt[(count - 2) & 7] === T_IDENT && !(count >= 3 && bt(3) === T_PUNCT && bp(3) === 46)) {
         attribute(bs(2), be(2));
       }
       push(T_STRING, i, j + 1, 0);
@@ -702,11 +743,18 @@ function scanText(code: string): ScanResult {
     }
     if (isIdentStart(c) || (c === 35 && isIdentStart(code.charCodeAt(i + 1)))) {
       let j = i + 1;
-      while (j < n && isIdentPart(code.charCodeAt(j))) j++;
+      let h = c;
+      while (j < n) {
+        const d = code.charCodeAt(j);
+        if (d < 128 ? CLASS[d] === 0 : !isIdentPart(d)) break;
+        h = (Math.imul(h, 31) + d) | 0;
+        j++;
+      }
       pendingDirectiveHost = -1;
-      if (j - i >= MIN_NAME_RAW) addName(i, j);
+      if (j - i >= MIN_NAME_RAW) addNameHashed(i, j, h);
       // "str" === ident
-      if (bt(1) === T_PUNCT && bp(1) === P_EQ && bt(2) === T_STRING) attribute(i, j);
+      const k1 = (count - 1) & 7;
+      if (count >= 2 && rp[k1] === P_EQ && rt[k1] === T_PUNCT && rt[(count - 2) & 7] === T_STRING) attribute(i, j);
       push(T_IDENT, i, j, 0);
       // case "str":  /  default:
       if (j - i === 4 && code.startsWith('case', i)) {
@@ -745,7 +793,7 @@ function scanText(code: string): ScanResult {
     pendingDirectiveHost = -1;
     if (c === 123 /* { */) {
       openBrace(i);
-      const top = (bd > 0 ? braces[bd - 1] : undefined);
+      const top = braces[bd - 1];
       if (top.host >= 0) pendingDirectiveHost = top.host;
       push(T_PUNCT, i, i + 1, 123);
       i++;

@@ -71,7 +71,7 @@ interface ToolSample {
 }
 
 const MAX_TOOL_PARSES = 48;
-const MAX_TOOL_BYTES = 32_768;
+const MAX_TOOL_BYTES = 12_000;
 
 function propKey(p: Node & { key?: Node & { name?: string; value?: unknown }; computed?: boolean }): string | undefined {
   if (p.computed || !p.key) return undefined;
@@ -103,11 +103,14 @@ function objectProps(node: Node | undefined): Map<string, Node> {
 
 function parseTool(code: string, start: number, end: number, key: string): ToolSample | undefined {
   if (end - start > MAX_TOOL_BYTES) return undefined;
+  // A tool definition names itself; skip other objects that merely have a `parameters` key.
+  const text = code.slice(start, end);
+  if (!/\bname["']?\s*:/.test(text)) return undefined;
   let node: Node;
   try {
     // Just the object's own text: from its start in the whole chunk acorn would run on through
     // the `,` that follows it in an array of definitions.
-    node = parseExpressionAt(`(${code.slice(start, end)})`, 0, { ecmaVersion: 'latest', sourceType: 'module' });
+    node = parseExpressionAt(`(${text})`, 0, { ecmaVersion: 'latest', sourceType: 'module' });
   } catch {
     return undefined;
   }
