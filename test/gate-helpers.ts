@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { main } from '../src/cli/main.js';
@@ -108,10 +108,30 @@ export function packThisPillbox(): string {
   return join(dest, file.filename);
 }
 
-/** Installs the packed pillbox into `dir` offline (its dependencies come from the npm cache). */
+/**
+ * Installs the packed pillbox into `dir` as npm would lay it out (node_modules/pillbox from the
+ * tarball, node_modules/.bin/pillbox, a devDependency), with its runtime dependencies linked
+ * from this repository's node_modules. `npm install --offline` would need the dependencies'
+ * packuments in the npm cache, which `npm ci` on a fresh machine does not put there.
+ */
 export function installPillbox(dir: string, tarball: string): void {
-  const r = sh('npm', ['install', '--save-dev', tarball, '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], dir);
-  if (r.code !== 0) throw new Error(`npm install of pillbox failed: ${r.stderr}`);
+  const target = join(dir, 'node_modules', 'pillbox');
+  mkdirSync(target, { recursive: true });
+  const untar = sh('tar', ['-xzf', tarball, '-C', target, '--strip-components=1'], dir);
+  if (untar.code !== 0) throw new Error(`cannot unpack ${tarball}: ${untar.stderr}`);
+  const manifest = JSON.parse(readFileSync(join(target, 'package.json'), 'utf8')) as { version: string; dependencies?: Record<string, string> };
+  for (const dep of Object.keys(manifest.dependencies ?? {})) {
+    const link = join(dir, 'node_modules', dep);
+    mkdirSync(dirname(link), { recursive: true });
+    if (!existsSync(link)) symlinkSync(join(REPO, 'node_modules', dep), link, 'dir');
+  }
+  mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
+  symlinkSync(join('..', 'pillbox', 'bin', 'pillbox.js'), join(dir, 'node_modules', '.bin', 'pillbox'));
+  chmodSync(join(target, 'bin', 'pillbox.js'), 0o755);
+  const pkgFile = join(dir, 'package.json');
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { devDependencies?: Record<string, string> };
+  pkg.devDependencies = { ...pkg.devDependencies, pillbox: `^${manifest.version}` };
+  writeFileSync(pkgFile, JSON.stringify(pkg, null, 2) + '\n');
 }
 
 /**
@@ -120,7 +140,8 @@ export function installPillbox(dir: string, tarball: string): void {
  */
 export function sharedPillboxTool(): string {
   const tarball = packThisPillbox();
-  const key = createHash('sha256').update(readFileSync(tarball)).digest('hex').slice(0, 16);
+  // Keyed by this checkout too: its node_modules hold the linked dependencies.
+  const key = createHash('sha256').update(REPO).update(readFileSync(tarball)).digest('hex').slice(0, 16);
   const dir = join(tmpdir(), `pillbox-test-tool-${key}`);
   if (existsSync(join(dir, 'node_modules', '.bin', 'pillbox'))) return dir;
   const staging = mkdtempSync(`${dir}-staging-`);
