@@ -8,11 +8,14 @@
 //      to its release by `pillbox detect`; the clean twin as the negative control.
 // Everything is built in a temporary folder; examples/ is never written to.
 //
-// Options: --key-file FILE uses that key instead of a new one (the test does, to check that it
+// Options: --build-if-stale runs `npm run build` first when dist/ is missing or older than
+// src/ (`npm run demo` passes it: after `npm install`, whose prepare step builds, nothing is
+// built twice). --key-file FILE uses that key instead of a new one (the test does, to check that it
 // never reaches the output). PILLBOX_DEMO_EXAMPLES=a,b builds only those examples;
 // PILLBOX_DEMO_JOBS=N sets how many builds run at once (default 2).
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,8 +29,28 @@ import { clearStatus, kB, pc, quote, redactor, say, seconds, section, status, ta
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'pillbox.js');
 const DETECT_SUBJECT = 'bun-style-harden';
-const started = Date.now();
 
+/** dist/ is missing, or something it is built from changed after it was built. */
+function distIsStale() {
+  const built = ['index.js', 'cli.js'].map((f) => join(root, 'dist', f));
+  if (!built.every((f) => existsSync(f))) return true;
+  const builtAt = Math.min(...built.map((f) => statSync(f).mtimeMs));
+  const inputs = [join(root, 'tsup.config.ts'), ...readdirSync(join(root, 'src'), { recursive: true }).map((f) => join(root, 'src', String(f)))];
+  return inputs.some((f) => statSync(f).mtimeMs > builtAt);
+}
+
+if (process.argv.includes('--build-if-stale') && distIsStale()) {
+  console.log('Building pillbox first (dist/ is missing or older than src/)...');
+  const buildStarted = Date.now();
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (build.status !== 0) {
+    console.error('pillbox demo: `npm run build` failed');
+    process.exit(2);
+  }
+  console.log(`(built in ${((Date.now() - buildStarted) / 1000).toFixed(1)} s)\n`);
+}
+
+const started = Date.now();
 let api;
 try {
   api = await import(pathToFileURL(join(root, 'dist', 'index.js')).href);
