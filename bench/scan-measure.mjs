@@ -1,7 +1,7 @@
 // Shared by the scan benches: run the child for each mode, alternating, and judge medians.
 
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { cpSync, existsSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -9,8 +9,31 @@ const CHILD = fileURLToPath(new URL('./scan-child.mjs', import.meta.url));
 
 export const RUNS = Math.max(1, Number(process.env.BENCH_RUNS) || 5);
 
+const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
+const SNAPSHOT = fileURLToPath(new URL('./.out/dist/', import.meta.url));
+
+/**
+ * Copies the built package to bench/.out/dist once per bench, so that a rebuild during the
+ * minutes a bench runs (another terminal, a watch build) cannot pull dist/ from under it.
+ * Waits up to a minute for a build in progress to finish.
+ */
+function snapshotDist() {
+  if (process.env.PILLBOX_BENCH_ENTRY) return process.env.PILLBOX_BENCH_ENTRY;
+  for (let waited = 0; !existsSync(`${DIST}index.js`); waited += 1) {
+    if (waited === 60) throw new Error('dist/index.js is missing: run `npm run bench` (it builds first)');
+    execFileSync('sleep', ['1']);
+  }
+  rmSync(SNAPSHOT, { recursive: true, force: true });
+  cpSync(DIST, SNAPSHOT, { recursive: true });
+  return `${SNAPSHOT}index.js`;
+}
+
+let entry;
+
 export function runChild(mode, files, extraArgs = []) {
-  const out = execFileSync(process.execPath, [...extraArgs, CHILD, mode, ...files], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
+  entry ??= snapshotDist();
+  const env = { ...process.env, PILLBOX_BENCH_ENTRY: entry };
+  const out = execFileSync(process.execPath, [...extraArgs, CHILD, mode, ...files], { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').pop());
 }
 
