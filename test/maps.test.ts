@@ -32,6 +32,24 @@ describe('trailing directive comments', () => {
     expect(findTrailingDirectives(afterCode, 'js')).toEqual([]);
   });
 
+  it('keeps code that follows a directive-looking line in a template (a minifier makes those)', async () => {
+    // esbuild turns "\n//# sourceMappingURL=" + url into a template with a real line break, so
+    // the line reads like a comment up to the next break — which is code, and must stay.
+    const src = `export const tail = (u) => "\\n${SMU}" + u;\nexport const two = (u) => "\\n${SMU}" + u + 2;\n`;
+    const { code } = await transform(src, { minify: true, format: 'esm', sourcemap: 'inline' });
+    expect(code).toMatch(/`\n\/\/# sourceMappingURL=`\+/);
+    const found = findTrailingDirectives(code, 'js');
+    expect(found.map((d) => d.value.startsWith('data:'))).toEqual([true]);
+    const stripped = removeDirectives(code, 'js', ['sourceMappingURL']).code;
+    expect(stripped).toBe(code.slice(0, found[0].start));
+    expect(stripped).toContain('two');
+    // The same with no space anywhere on the template's line.
+    const bare = (await transform(`globalThis.f = (u) => "\\n${SMU}" + u;\n`, { minify: true })).code;
+    expect(bare).toMatch(/`\n\/\/# sourceMappingURL=`\+\w+;\n$/);
+    expect(findTrailingDirectives(bare, 'js')).toEqual([]);
+    expect(removeDirectives(bare, 'js', ['sourceMappingURL']).code).toBe(bare);
+  });
+
   it('allows legal comments between the directives and the end', () => {
     const code = `a();\n${SMU}x.map\n/*! license */\n// trailing note\n`;
     expect(findTrailingDirectives(code, 'js').map((d) => d.value)).toEqual(['x.map']);

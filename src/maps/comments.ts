@@ -53,6 +53,10 @@ export function findTrailingDirectives(code: string, lang: CodeLanguage): Direct
     const lineStart = lastLineBreak(code, c.index) + 1;
     if (!onlySpaceAndComments(code.slice(lineStart, c.index), lang, false)) continue;
     const raw = c.style === 'line' ? code.slice(c.valueStart, end) : code.slice(c.valueStart, end - 2);
+    // The specification's pattern: one token, then only whitespace. Anything else (or a
+    // backtick) is the inside of a template — minifiers turn "\n//# ...=" + url into one with a
+    // real line break — running on as code: not a comment, and nothing before it is trailing.
+    if (/[\s`]/.test(raw.trim())) break;
     found.unshift({ kind: c.kind, value: raw.trim(), start: c.index, end, style: c.style });
     tailStart = c.index;
   }
