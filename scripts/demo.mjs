@@ -117,8 +117,8 @@ function scanCell(scan) {
 
 function showExamples(results) {
   section('1 · The examples: built with their plugin, packed, scanned');
-  say('Each example in examples/ is a small agent-like project configured as its user would');
-  say('configure it. `npm run build` with the demo key in PILLBOX_KEY, as a CI secret would be:');
+  say('Each example in examples/ is a small agent-like project, configured as its user would.');
+  say('Each is built with `npm run build`, the demo key in PILLBOX_KEY as a CI secret would be:');
   say();
   const built = results.filter((r) => r.summary && r.decoys);
   table(
@@ -274,7 +274,7 @@ function showSummary() {
   const mark = (ok) => (ok === undefined ? pc.yellow('–') : ok ? pc.green('✓') : pc.red('✗'));
   table(
     ['', 'check', 'expected', 'result', 'notes'],
-    checks.map((c) => [mark(c.ok), c.what, c.expected, c.got, pc.dim(c.note)]),
+    checks.map((c) => [mark(c.ok), c.what, c.expected, c.got, c.note ? pc.dim(c.note) : '']),
   );
   const failed = checks.filter((c) => c.ok === false).length;
   const skipped = checks.filter((c) => c.ok === undefined).length;
