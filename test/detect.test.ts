@@ -230,7 +230,7 @@ describe('inputs', () => {
     expect(hit.locations[0].record).toBe(2);
   });
 
-  it('reads .tgz archives, .gz files and directories', async () => {
+  it('reads .tgz archives (nested ones too), .gz files and directories', async () => {
     const pkg = mkdirp(join(dir, 'pkgsrc/package/dist'));
     writeFileSync(join(pkg, 'cli.js'), npm1.code);
     writeFileSync(join(dir, 'pkgsrc/package/package.json'), '{"name":"copy","version":"1.0.0"}');
@@ -240,6 +240,20 @@ describe('inputs', () => {
     const report = JSON.parse(tgz.out) as DetectReport;
     expectNpm100(report, npm1.placed);
     expect(scope(report, 'product').hits[0].locations[0].path).toBe('copy.tgz!package/dist/cli.js');
+    // A package tarball inside a dataset tarball, beside a gzipped transcript.
+    mkdirp(join(dir, 'dataset/data'));
+    writeFileSync(join(dir, 'dataset/data/copy-1.0.0.tgz'), readFileSync(join(dir, 'copy.tgz')));
+    const noted = npm1.placed.find((d) => d.tier === 'release')!;
+    writeFileSync(join(dir, 'dataset/data/notes.txt.gz'), gzipSync(`see ${noted.name.toUpperCase()}\n`));
+    execFileSync('tar', ['czf', join(dir, 'dataset.tgz'), '-C', join(dir, 'dataset'), 'data']);
+    const nested = await cli(['dataset.tgz', '--format', 'json']);
+    expect(nested.code).toBe(1);
+    const nestedReport = JSON.parse(nested.out) as DetectReport;
+    expectNpm100(nestedReport, npm1.placed);
+    const paths = nestedReport.scopes.flatMap((x) => x.hits.flatMap((h) => h.locations.map((l) => l.path)));
+    expect(paths).toContain('dataset.tgz!data/copy-1.0.0.tgz!package/dist/cli.js');
+    expect(paths).toContain('dataset.tgz!data/notes.txt.gz');
+    expect(nestedReport.inputs[0].files).toBe(3);
     writeFileSync(join(dir, 'copy.js.gz'), gzipSync(npm1.code));
     const gz = await cli(['copy.js.gz', '--format', 'json']);
     expect(gz.code).toBe(1);
@@ -290,6 +304,12 @@ describe('failing closed', () => {
     const cut = await cli(['cut.tgz']);
     expect(cut.code).toBe(2);
     expect(cut.out).toMatch(/cut\.tgz: not a readable tarball/);
+    mkdirp(join(dir, 'outer'));
+    writeFileSync(join(dir, 'outer/bad.tgz'), Buffer.from('not gzip either'));
+    execFileSync('tar', ['czf', join(dir, 'outer.tgz'), '-C', join(dir, 'outer'), 'bad.tgz']);
+    const nested = await cli(['outer.tgz']);
+    expect(nested.code).toBe(2);
+    expect(nested.out).toMatch(/outer\.tgz!bad\.tgz: not a readable tarball/);
   });
 
   it('exits 2 without a key, with a malformed key, or with another key', async () => {

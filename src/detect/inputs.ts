@@ -5,7 +5,8 @@ import { createGunzip } from 'node:zlib';
 import tarStream from 'tar-stream';
 
 // What detect reads: files, directories (recursively, in name order), tarballs (`.tgz`,
-// `.tar.gz`, `.tar`: streamed through zlib and tar-stream, never extracted), gzip files, and
+// `.tar.gz`, `.tar`: streamed through zlib and tar-stream, never extracted; tarballs and gzip
+// files inside them too, two levels deep), gzip files, and
 // stdin (`-`). Every entry is a stream of chunks, consumed before the next entry is opened, so
 // memory does not grow with input size. Whatever cannot be read becomes an error (exit 2),
 // never a silent skip.
@@ -170,9 +171,24 @@ async function* fileChunks(abs: string): AsyncGenerator<Buffer> {
 }
 
 async function* readTarball(abs: string, shown: string, ctx: InputContext, summary: InputSummary): AsyncGenerator<InputEntry> {
+  const size = (await stat(abs).catch(() => undefined))?.size ?? 0;
   const raw = createReadStream(abs, { highWaterMark: READ_CHUNK });
+  yield* readTarStream(raw, shown, !/\.tar$/i.test(abs), size > 0, ctx, summary, 0);
+}
+
+/** Archives inside archives (a package tarball inside a dataset tarball) are opened this deep. */
+const MAX_NESTING = 2;
+
+async function* readTarStream(
+  raw: NodeJS.ReadableStream,
+  shown: string,
+  gzip: boolean,
+  nonEmpty: boolean,
+  ctx: InputContext,
+  summary: InputSummary,
+  depth: number,
+): AsyncGenerator<InputEntry> {
   const extract = tarStream.extract();
-  const gzip = !/\.tar$/i.test(abs);
   let failure: Error | undefined;
   const fail = (err: Error) => {
     failure ??= err;
@@ -193,9 +209,19 @@ async function* readTarball(abs: string, shown: string, ctx: InputContext, summa
         continue;
       }
       entries++;
-      summary.files++;
       const path = `${shown}!${header.name}`;
-      yield { path, jsonl: JSONL.test(header.name), chunks: guarded(entry as AsyncIterable<Buffer>, path, ctx, summary, 'corrupt-archive') };
+      if (depth < MAX_NESTING && TARBALL.test(header.name)) {
+        yield* readTarStream(entry as unknown as NodeJS.ReadableStream, path, !/\.tar$/i.test(header.name), (header.size ?? 0) > 0, ctx, summary, depth + 1);
+      } else if (GZIP.test(header.name)) {
+        summary.files++;
+        const gunzip = createGunzip({ chunkSize: READ_CHUNK });
+        entry.on('error', (err: Error) => gunzip.destroy(err));
+        entry.pipe(gunzip);
+        yield { path, jsonl: JSONL.test(header.name), chunks: guarded(gunzip, path, ctx, summary, 'corrupt-archive') };
+      } else {
+        summary.files++;
+        yield { path, jsonl: JSONL.test(header.name), chunks: guarded(entry as AsyncIterable<Buffer>, path, ctx, summary, 'corrupt-archive') };
+      }
       // The consumer may have stopped early: drain what is left so the archive moves on.
       entry.resume();
     }
@@ -205,9 +231,8 @@ async function* readTarball(abs: string, shown: string, ctx: InputContext, summa
   if (failure) {
     const what = (failure as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : failure.message;
     ctx.errors.push({ path: shown, code: 'corrupt-archive', message: `${shown}: not a readable tarball (${what})` });
-  } else if (entries === 0 && summary.bytes === 0) {
-    // An empty or non-tar file that tar-stream accepted without complaint.
-    const st = await stat(abs).catch(() => undefined);
-    if (st && st.size > 0) ctx.errors.push({ path: shown, code: 'corrupt-archive', message: `${shown}: holds no files (not a tarball?)` });
+  } else if (entries === 0 && nonEmpty) {
+    // A non-empty file that tar-stream read as an archive without a single file in it.
+    ctx.errors.push({ path: shown, code: 'corrupt-archive', message: `${shown}: holds no files (not a tarball?)` });
   }
 }
