@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Report } from '../src/core/findings.js';
 import { compareReleases, GROWTH_MIN_BYTES, NEW_FILE_MIN_BYTES } from '../src/gate/growth.js';
 import { parseNpmTarget, previousVersion } from '../src/gate/registry.js';
@@ -12,6 +12,9 @@ import { cleanEnv, cleanupTemp, cli, NO_REGISTRY, sh, tempDir, write } from './g
 
 // Audits of published releases (`npm:<name>@<version>`) and --compare-previous, against a
 // registry served from 127.0.0.1 by this test: packuments and tarballs made by `npm pack`.
+
+// Real package managers on a busy 2-core machine: generous limits (timings are never asserted).
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 300_000 });
 
 afterAll(cleanupTemp);
 

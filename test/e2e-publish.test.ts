@@ -1,11 +1,14 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanEnv, cleanupTemp, installPillbox, NO_REGISTRY, packThisPillbox, read, run, tempDir, write } from './gate-helpers.js';
 
 // End to end, as a user would: a real package installs this pillbox, runs `pillbox init`, and
 // `npm publish --dry-run` is then gated by what is actually packed. Steps run in order.
+
+// Real package managers on a busy 2-core machine: generous limits (timings are never asserted).
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 300_000 });
 
 afterAll(cleanupTemp);
 

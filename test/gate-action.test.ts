@@ -3,7 +3,7 @@ import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateAction, validateWorkflow } from '@action-validator/core';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { cleanEnv, cleanupTemp, REPO, run, sharedPillboxTool, tempDir, write } from './gate-helpers.js';
 
@@ -11,6 +11,9 @@ import { cleanEnv, cleanupTemp, REPO, run, sharedPillboxTool, tempDir, write } f
 // and its shell steps run here the way the runner runs them (bash -eo pipefail, inputs through
 // the environment, GITHUB_OUTPUT) against a package that has this pillbox installed. The
 // upload step (github/codeql-action) cannot run here: we check what it would be given.
+
+// Real package managers on a busy 2-core machine: generous limits (timings are never asserted).
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 300_000 });
 
 afterAll(cleanupTemp);
 

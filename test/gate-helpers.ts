@@ -67,7 +67,9 @@ export async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = 
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(npm_|PILLBOX_)/i.test(k)) env[k] = v;
-  return { ...env, YARN_ENABLE_TELEMETRY: '0', NO_COLOR: '1', ...extra };
+  // No update checks, audits or telemetry: nothing in these tests may reach the network.
+  const quiet = { YARN_ENABLE_TELEMETRY: '0', npm_config_update_notifier: 'false', npm_config_audit: 'false', npm_config_fund: 'false', NO_UPDATE_NOTIFIER: '1' };
+  return { ...env, ...quiet, NO_COLOR: '1', ...extra };
 }
 
 /** Runs a command to completion without blocking the event loop (concurrent tests). */

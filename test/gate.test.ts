@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { rmSync } from 'node:fs';
 import { BIN, cleanEnv, cleanupTemp, NO_REGISTRY, read, REPO, run, sharedPillboxTool, tempDir, write } from './gate-helpers.js';
 
@@ -8,6 +8,9 @@ import { BIN, cleanEnv, cleanupTemp, NO_REGISTRY, read, REPO, run, sharedPillbox
 // a package whose `prepack` BUILDS a source map with esbuild must be stopped, and the same
 // package built without the map must publish. npm runs prepublishOnly before prepack, so a
 // scan there sees the tree before the build; the gate sits where each manager packs.
+
+// Real package managers on a busy 2-core machine: generous limits (timings are never asserted).
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 300_000 });
 
 afterAll(cleanupTemp);
 

@@ -1,11 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/cli/config.js';
 import { npmPackFiles } from '../src/gate/published.js';
 import { cleanEnv, cleanupTemp, cli, read, snapshot, tempDir, write } from './gate-helpers.js';
 
 // `pillbox init` on real folders, checked with the real packer (npm pack --dry-run).
+
+// Real package managers on a busy 2-core machine: generous limits (timings are never asserted).
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 300_000 });
 
 afterAll(cleanupTemp);
 
