@@ -57,11 +57,10 @@ async function runScan(targets: string[], flags: ScanFlags, ctx: CliContext): Pr
     ctx.stderr(`pillbox scan: ${message}\n`);
     return 2;
   };
-  // The release gate's own packer re-entered a lifecycle script that runs us: the outer scan
-  // reads what that packer produces (src/gate/published.ts).
-  if (targets.length === 0 && !flags.workspaces && isNestedPack(ctx.env)) {
-    ctx.stderr('pillbox: skipped inside the pack that pillbox itself started; the outer scan covers it\n');
-    return 0;
+  // The release gate packs with scripts off; a packer that ran them anyway would start us
+  // again, and again. Stop the loop and fail closed: the outer scan then reports pack-failed.
+  if (isNestedPack(ctx.env)) {
+    return fail('started by the package manager inside the pack that pillbox itself runs with scripts off; refusing to recurse (this package manager ignored --ignore-scripts)');
   }
   if (flags.output !== undefined && flags.output.trim() === '') return fail('--output needs a file name');
 
