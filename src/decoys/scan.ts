@@ -307,6 +307,7 @@ function scanText(code: string): ScanResult {
   // The set is an open-addressing table of (hash, index) over `rawNames`, probed with the hash
   // the scan computes while it walks a token, so a repeated name costs no allocation at all.
   const rawNames: string[] = [];
+  const decodedNames: string[] = [];
   let tableMask = (1 << 14) - 1;
   let tableHash = new Int32Array(tableMask + 1);
   let tableRef = new Int32Array(tableMask + 1).fill(-1);
@@ -596,32 +597,47 @@ function scanText(code: string): ScanResult {
   // Set when the token after a function body's `{` must be checked for a directive.
   let pendingDirectiveHost = -1;
 
+  // Next positions of a few characters, found with indexOf (native, fast over the long
+  // strings and templates that make up half of a large bundle) and cached: the scan only moves
+  // forward, so each is searched for about once per occurrence.
+  let nextBS = -1;
+  let nextNL = -1;
+  let nextTick = -1;
+  let nextDollar = -1;
+  const find = (ch: string, cached: number, from: number): number => {
+    if (cached >= from) return cached;
+    const k = code.indexOf(ch, from);
+    return k < 0 ? n : k;
+  };
+
   const scanTemplate = (from: number): number => {
     // From just after a backtick (or a `}` closing `${`); returns the index after the closing
     // backtick, or after `${` (pushing a template brace), or -1 when unterminated.
     let j = from;
     const chunkStart = from;
-    while (j < n) {
-      const c = code.charCodeAt(j);
-      if (c === 92) {
-        j += 2;
+    for (;;) {
+      nextTick = find('`', nextTick, j);
+      nextBS = find('\\', nextBS, j);
+      nextDollar = find('${', nextDollar, j);
+      const stop = Math.min(nextTick, nextBS, nextDollar);
+      if (stop >= n) return -1;
+      // Newlines up to here count towards telling minified code apart.
+      for (nextNL = find('\n', nextNL, j); nextNL < stop; nextNL = find('\n', nextNL, nextNL + 1)) newlines++;
+      if (stop === nextBS) {
+        j = stop + 2;
         continue;
       }
-      if (c === 96) {
-        addName(chunkStart, j);
-        return j + 1;
+      if (stop === nextTick) {
+        addName(chunkStart, stop);
+        return stop + 1;
       }
-      if (c === 36 && code.charCodeAt(j + 1) === 123) {
-        addName(chunkStart, j);
-        nextBrace(B_TPL, j + 1);
-        bd++;
-        return j + 2;
-      }
-      if (c === 10) newlines++;
-      j++;
+      addName(chunkStart, stop);
+      nextBrace(B_TPL, stop + 1);
+      bd++;
+      return stop + 2;
     }
-    return -1;
   };
+
 
   while (i < n) {
     const c = code.charCodeAt(i);
@@ -638,7 +654,7 @@ function scanText(code: string): ScanResult {
     if (c === 47 /* / */) {
       const d = code.charCodeAt(i + 1);
       if (d === 47) {
-        while (i < n && code.charCodeAt(i) !== 10) i++;
+        i = nextNL = find('\n', nextNL, i);
         continue;
       }
       if (d === 42) {
@@ -684,18 +700,29 @@ function scanText(code: string): ScanResult {
     if (c === 34 || c === 39) {
       let j = i + 1;
       let escaped = false;
-      while (j < n) {
-        const e = code.charCodeAt(j);
-        if (e === c) break;
-        if (e === 92) {
+      const quote = c === 34 ? '"' : "'";
+      for (;;) {
+        const q = code.indexOf(quote, j);
+        if (q < 0) {
+          j = n;
+          break;
+        }
+        nextBS = find('\\', nextBS, j);
+        if (nextBS < q) {
           escaped = true;
-          j += 2;
+          j = nextBS + 2;
           continue;
         }
-        if (e === 10) break;
-        j++;
+        j = q;
+        break;
       }
-      if (j >= n || code.charCodeAt(j) !== c) {
+      // A raw newline inside a string is only a line continuation (after a backslash); any other
+      // means the scan lost track (a regular expression read as a division, say).
+      let lost = j >= n;
+      for (nextNL = find('\n', nextNL, i + 1); !lost && nextNL < j; nextNL = find('\n', nextNL, nextNL + 1)) {
+        if (code.charCodeAt(nextNL - 1) !== 92 && !(code.charCodeAt(nextNL - 1) === 13 && code.charCodeAt(nextNL - 2) === 92)) lost = true;
+      }
+      if (lost) {
         confused = true;
         break;
       }
@@ -704,7 +731,11 @@ function scanText(code: string): ScanResult {
       if (pendingDirectiveHost >= 0) hosts[pendingDirectiveHost].directive = true;
       pendingDirectiveHost = -1;
       if (e - s >= 4 && e - s <= 200) {
-        if (e - s >= MIN_NAME_RAW) addName(s, e);
+        if (e - s >= MIN_NAME_RAW) {
+          addName(s, e);
+          // The value as well as the text: `"a\nb"` is `a`, a newline and `b` at run time.
+          if (escaped) decodedNames.push(unescapeString(code.slice(s, e)));
+        }
         if (e - s <= 96 && !escaped && flagShaped(code, s, e)) {
           const value = code.slice(s, e);
           if (FLAGLIKE.test(value)) {
@@ -877,7 +908,7 @@ function scanText(code: string): ScanResult {
     i += len;
   }
 
-  for (const raw of rawNames) {
+  for (const raw of decodedNames.length > 0 ? rawNames.concat(decodedNames) : rawNames) {
     const f = raw.replace(/[^A-Za-z0-9]+/g, '');
     if (f.length >= MIN_NAME_RAW && f.length <= 96) names.add(f.toLowerCase());
   }
@@ -913,4 +944,16 @@ function markExported(hosts: FunctionHost[], code: string): void {
     }
   }
   for (const h of candidates) if (exported.has(h.topName)) h.kind = 'exported';
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', 0: '\0' };
+
+/** A string literal's value from its text (enough for folding: letters and digits exact). */
+function unescapeString(text: string): string {
+  return text.replace(/\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|[\s\S])/g, (_m, e: string) => {
+    if (e[0] === 'u' && e.length > 1) return String.fromCodePoint(parseInt(e[1] === '{' ? e.slice(2, -1) : e.slice(1), 16));
+    if (e[0] === 'x' && e.length === 3) return String.fromCharCode(parseInt(e.slice(1), 16));
+    if (e === '\n' || e === '\r\n' || e === '\r' || e === '\u2028' || e === '\u2029') return '';
+    return SIMPLE_ESCAPES[e] ?? e;
+  });
 }

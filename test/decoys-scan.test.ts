@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { parse } from 'acorn';
+import { transform } from 'esbuild';
+import { minify } from 'terser';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ARGUMENTS0, scanChunk } from '../src/decoys/scan.js';
+
+// The byte scan against a full acorn parse of real code (acorn's own distribution, as written
+// and minified by esbuild and by terser): every host it reports is a real function body or
+// switch, and every identifier or string long enough to matter is in its name set (a missed
+// name could let a decoy collide with a real one).
+
+const require = createRequire(import.meta.url);
+const samples = new Map<string, string>();
+
+beforeAll(async () => {
+  const source = readFileSync(join(dirname(require.resolve('acorn')), 'acorn.mjs'), 'utf8');
+  samples.set('acorn as written', source);
+  samples.set('acorn, esbuild --minify', (await transform(source, { minify: true, format: 'esm' })).code);
+  samples.set('acorn, terser', (await minify(source, { module: true })).code!);
+});
+
+interface Truth {
+  bodies: Map<number, { params: string[]; arrow: boolean }>;
+  switches: Map<number, string | undefined>;
+  names: Set<string>;
+}
+
+function truth(code: string): Truth {
+  const bodies: Truth['bodies'] = new Map();
+  const switches: Truth['switches'] = new Map();
+  const names = new Set<string>();
+  const fold = (s: string) => s.replace(/[^A-Za-z0-9]+/g, '').toLowerCase();
+  const addName = (raw: string) => {
+    if (raw.length < 10 || raw.length > 160) return;
+    const f = fold(raw);
+    if (f.length >= 10 && f.length <= 96) names.add(f);
+  };
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    const n = node as Record<string, unknown> & { type?: string; start: number };
+    if ((n.type === 'FunctionExpression' || n.type === 'FunctionDeclaration' || n.type === 'ArrowFunctionExpression') && (n.body as { type: string }).type === 'BlockStatement') {
+      const params = (n.params as Array<{ type: string; name?: string }>).map((p) => (p.type === 'Identifier' ? p.name! : '?'));
+      bodies.set((n.body as { start: number }).start + 1, { params, arrow: n.type === 'ArrowFunctionExpression' });
+    }
+    if (n.type === 'SwitchStatement') {
+      const d = n.discriminant as { type: string; name?: string };
+      switches.set(n.start, d.type === 'Identifier' ? d.name : undefined);
+    }
+    if (n.type === 'Identifier' || n.type === 'PrivateIdentifier') addName(n.name as string);
+    if (n.type === 'Literal' && typeof n.value === 'string') addName(n.value);
+    if (n.type === 'TemplateElement') addName((n.value as { raw: string }).raw);
+    for (const [k, v] of Object.entries(n)) if (k !== 'type' && v && typeof v === 'object') visit(v);
+  };
+  visit(parse(code, { ecmaVersion: 'latest', sourceType: 'module' }));
+  return { bodies, switches, names };
+}
+
+describe.each(['acorn as written', 'acorn, esbuild --minify', 'acorn, terser'])('%s', (name) => {
+  it('reports only real function bodies and switches, with their real parameter or discriminant', () => {
+    const code = samples.get(name)!;
+    const scan = scanChunk(code);
+    const t = truth(code);
+    expect(scan.confused).toBe(false);
+    expect(scan.hosts.length).toBeGreaterThan(100);
+    for (const h of scan.hosts) {
+      const body = t.bodies.get(h.bodyStart);
+      expect(body, `host at ${h.bodyStart}`).toBeDefined();
+      if (h.param === ARGUMENTS0) {
+        expect(body!.params).toEqual([]);
+        expect(body!.arrow).toBe(false);
+      } else expect(body!.params[0]).toBe(h.param);
+      expect(code[h.bodyEnd]).toBe('}');
+    }
+    // It finds most of them (those with plain parameters and no directive).
+    const plain = [...t.bodies.values()].filter((b) => b.params.every((p) => p !== '?') && (b.params.length > 0 || !b.arrow)).length;
+    expect(scan.hosts.length).toBeGreaterThan(plain * 0.8);
+    for (const s of scan.switches) expect(t.switches.get(s.start), `switch at ${s.start}`).toBe(s.discriminant);
+  });
+
+  it('misses no identifier or string that could collide with a decoy', () => {
+    const code = samples.get(name)!;
+    const scan = scanChunk(code);
+    const missing = [...truth(code).names].filter((n) => !scan.names.has(n));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('tricky syntax', () => {
+  const cases: Array<[string, string, string[]]> = [
+    ['regex with a quote and a slash in a class', `var r=/["'/]/g;function f(a){return a}`, ['a']],
+    ['division after a call and a member', 'var x=f(1)/2/g(3);function f(a){return a/2}', ['a']],
+    ['regex after return and typeof', 'function f(a){return /x{2}/.test(a)}function g(b){return typeof /y/}', ['a', 'b']],
+    ['nested templates with braces', 'var t=`a${`b${{c:1}.c}`}d`;function f(a){return `${a}}`}', ['a']],
+    ['comments with quotes and braces', '/* "{ */ // \'}\nfunction f(a){/* ` */return a}', ['a']],
+    ['escaped quotes and a line continuation', 'var s="a\\"b",u=\'c\\\'d\',v="e\\\nf";function f(a){return a}', ['a']],
+    ['async arrows, generators and methods', 'const o={m(a){return a},async n(b){await b},*g(c){yield c}};const h=async(d,e)=>{await d};', ['a', 'b', 'c', 'd']],
+    ['no parameters: arguments, never for arrows', 'function f(){return 1}const g=()=>{return 2};', [ARGUMENTS0]],
+    ['hashbang and class fields', '#!/usr/bin/env node\nclass A{#p=1;static{this.q=2}m(a){return this.#p+a}}', ['a']],
+  ];
+  it.each(cases)('%s', (_label, code, params) => {
+    const scan = scanChunk(code);
+    expect(scan.confused).toBe(false);
+    expect(scan.hosts.map((h) => h.param)).toEqual(params);
+    const t = truth(code);
+    for (const h of scan.hosts) expect(t.bodies.has(h.bodyStart)).toBe(true);
+  });
+
+  it('reports when it loses track instead of guessing', () => {
+    expect(scanChunk('var s = "unterminated\nfunction f(a){return a}').confused).toBe(true);
+  });
+});
