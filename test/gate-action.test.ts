@@ -58,7 +58,7 @@ describe('docs/ci workflow examples', () => {
   it('the workflow check can fail, and the GitLab example is YAML with a script', () => {
     expect(validateWorkflow('on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    step: []\n').errors).not.toEqual([]);
     const gitlab = parseYaml(readFileSync(join(REPO, 'docs/ci/gitlab-ci.yml'), 'utf8')) as { pillbox: { script: string[] } };
-    expect(gitlab.pillbox.script).toContain('npx pillbox scan --format sarif --output pillbox.sarif || status=$?');
+    expect(gitlab.pillbox.script).toContain('npx --no-install pillbox scan --format sarif --output pillbox.sarif || status=$?');
   });
 });
 
@@ -163,6 +163,14 @@ describe('the action, run as the runner would', () => {
     expect(clean.failed).toBe(0);
     expect(clean.upload).toBeUndefined();
     expect(clean.logs).toContain('pillbox: nothing at or above low');
+  });
+
+  it('without pillbox installed it fails (exit 2) and downloads nothing', async () => {
+    const bare = write(tempDir('action-bare'), { 'package.json': { name: 'bare', version: '1.0.0' }, 'index.js': '' });
+    const result = await runAction(bare, {});
+    expect(result.failed).toBe(2);
+    expect(result.logs).toContain('::error title=pillbox::pillbox is not installed here');
+    expect(result.outputs.scan).toEqual({});
   });
 
   it('a target that cannot be read fails the job with exit 2 (not a pass)', async () => {
