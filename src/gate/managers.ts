@@ -48,7 +48,7 @@ export function managerFromUserAgent(userAgent: string | undefined): PackageMana
 
 export interface Detected {
   manager: PackageManager;
-  /** Why: `packageManager field`, `pnpm-lock.yaml`, `user agent`, `default`. */
+  /** Why, for messages: `packageManager field in package.json`, `found pnpm-lock.yaml`... */
   evidence: string;
 }
 
@@ -61,12 +61,12 @@ export function detectProjectManager(dir: string, userAgent?: string): Detected 
     const field = packageManagerField(d);
     if (field) return { manager: field, evidence: `packageManager field in ${relativeHint(dir, d)}package.json` };
     const lock = lockfileManager(d);
-    if (lock) return { manager: lock.manager, evidence: `${relativeHint(dir, d)}${lock.file}` };
+    if (lock) return { manager: lock.manager, evidence: `found ${relativeHint(dir, d)}${lock.file}` };
     if (dirname(d) === d || existsSync(join(d, '.git'))) break;
   }
   const fromAgent = managerFromUserAgent(userAgent);
   if (fromAgent) return { manager: fromAgent, evidence: 'the package manager running pillbox' };
-  return { manager: 'npm', evidence: 'default (no lockfile or packageManager field)' };
+  return { manager: 'npm', evidence: 'no lockfile or packageManager field: the default' };
 }
 
 function relativeHint(from: string, to: string): string {

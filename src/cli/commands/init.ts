@@ -13,7 +13,7 @@ export function registerInit(program: Command, ctx: CliContext): void {
       try {
         const result = await runInit(ctx.cwd, ctx.env);
         const { manager, evidence } = result.detected;
-        ctx.stdout(`pillbox init: ${MANAGER_LABEL[manager]} (from ${evidence})\n`);
+        ctx.stdout(`pillbox init: ${MANAGER_LABEL[manager]} (${evidence})\n`);
         if (result.changes.length === 0) ctx.stdout('  nothing to change: the gate is already set up\n');
         for (const line of result.changes) ctx.stdout(`  changed ${line}\n`);
         for (const line of result.notes) ctx.stdout(`  note: ${line}\n`);
