@@ -172,6 +172,22 @@ describe('--compare-previous', () => {
     ]);
   });
 
+  it('each workspace package is compared with its own previous release', async () => {
+    const dir = write(tempDir('audit-ws'), {
+      'package.json': { name: 'mono', private: true, workspaces: ['packages/*'] },
+      'packages/cli/package.json': { name: 'acme-cli', version: '1.1.1', files: ['dist'] },
+      'packages/cli/dist/cli.js': 'export const a = 1;\n',
+      'packages/cli/dist/big.js': Buffer.alloc(NEW_FILE_MIN_BYTES, 32),
+    });
+    const { report, stderr } = await json(['--workspaces', '--compare-previous'], dir);
+    expect(report.errors).toEqual([]);
+    expect(stderr).toContain('compared acme-cli@1.1.1 with acme-cli@1.1.0');
+    expect(report.findings.map((f) => [f.path, f.evidence.form])).toEqual([
+      ['acme-cli@1.1.1', 'release'],
+      ['packages/cli/dist/big.js', 'new-file'],
+    ]);
+  });
+
   it('fails closed when the registry cannot be reached', async () => {
     const dir = write(tempDir('audit-offline'), { 'package.json': { name: 'acme-cli', version: '1.2.0' }, 'index.js': '' });
     const { code, report } = await json(['--compare-previous'], dir, { ...env, npm_config_registry: NO_REGISTRY });
