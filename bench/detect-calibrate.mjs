@@ -36,7 +36,7 @@ const corpus = corpusFiles(join(ROOT, 'node_modules'));
 const t0 = performance.now();
 for (const file of corpus.files) search.searchBuffer(file, readText(file));
 const seconds = (performance.now() - t0) / 1000;
-const lengths = compiled.maxNameLength - compiled.minNameLength + 1;
+const lengths = compiled.lengths.name;
 const candidates = search.tokens * lengths;
 const hits = [...search.hits.entries()].map(([i, h]) => ({ name: compiled.targets[i].decoy.name, at: h.locations[0] }));
 const result = {

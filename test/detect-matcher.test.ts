@@ -182,7 +182,7 @@ describe('statistics', () => {
     expect(controlNullRate({ ...base, controlsFound: 2 })).toBeGreaterThan(controlNullRate(base));
     // With no reference, only the input's own controls: 3 / controls.
     expect(controlNullRate({ ...base, referenceTrials: 0 })).toBeCloseTo(0.3, 2);
-    expect(entropyNullRate(32, 2 ** 20, 2)).toBeCloseTo(2 * 2 ** -12, 12);
+    expect(entropyNullRate(32, 2 ** 20, 24)).toBeCloseTo(24 * 2 ** -12, 12);
     expect(entropyNullRate(10, 2 ** 20, 1)).toBe(1);
   });
 });

@@ -3,7 +3,7 @@ import { keyId } from '../core/key.js';
 import { VERSION } from '../core/version.js';
 import { readInputs, type InputError, type InputSummary } from './inputs.js';
 import { loadManifests, type Scope } from './manifests.js';
-import { compileTargets, type Compiled } from './patterns.js';
+import { compileTargets, lengthFactor, type Compiled } from './patterns.js';
 import { REFERENCE, type ReferenceCalibration } from './reference.js';
 import { DecoySearch, type HitLocation } from './search.js';
 import { controlNullRate, entropyNullRate, tailBound } from './stats.js';
@@ -66,7 +66,7 @@ export interface DetectReport {
   search: {
     bytes: number;
     tokens: number;
-    /** Candidate strings (token starts × possible name lengths): the m of the bounds. */
+    /** Candidate strings a decoy name could equal (token starts × name lengths): the m of the controls' bound. */
     candidates: number;
     controlsSearched: number;
     controlsFound: number;
@@ -130,8 +130,8 @@ type Judged = Pick<DetectReport, 'search' | 'scopesTested' | 'scopes' | 'control
 /** The statistics over a finished search. */
 export function judge(input: { compiled: Compiled; scopes: Scope[]; search: DecoySearch; threshold: number; reference: ReferenceCalibration }): Judged {
   const { compiled, search, threshold, reference } = input;
-  const lengths = compiled.maxNameLength - compiled.minNameLength + 1;
-  const candidates = search.tokens * Math.max(1, lengths);
+  // Candidate strings a name could equal; the controls' rate is measured per name candidate.
+  const candidates = search.tokens * Math.max(1, compiled.lengths.name);
   const controls = compiled.targets.filter((t) => t.decoy.control);
   const controlHits: DecoyHit[] = [];
   for (const t of controls) {
@@ -155,7 +155,7 @@ export function judge(input: { compiled: Compiled; scopes: Scope[]; search: Deco
   const tested = input.scopes.filter((s) => s.decoys.length > 0);
   const scopes: ScopeResult[] = tested.map((scope) => {
     const targets = compiled.targets.filter((t) => t.scopeId === scope.id && !t.decoy.control);
-    const rates = targets.map((t) => Math.max(entropyNullRate(t.decoy.entropyBits, candidates, t.ways), controlRate));
+    const rates = targets.map((t) => Math.max(entropyNullRate(t.decoy.entropyBits, search.tokens, lengthFactor(compiled, t)), controlRate));
     const hits: DecoyHit[] = [];
     targets.forEach((t, i) => {
       const h = search.hits.get(t.index);

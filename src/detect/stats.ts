@@ -2,10 +2,10 @@
 //
 // H0: the text never saw our artefacts, so it is independent of the key. Under H0 a decoy d
 // turns up by chance with probability at most p0(d), the larger of:
-//   - the generator's bound: d is one of 2^entropyBits equally likely names, and the input
-//     holds at most m candidate strings it could equal (token starts × possible lengths), so
-//     P <= m · 2^-entropyBits, times the number of ways d can match (name, description,
-//     schema: a union bound);
+//   - the generator's bound: d is one of 2^entropyBits equally likely values, and the input
+//     holds at most (token starts × L) candidate strings it could equal, L the number of lengths
+//     its strings can take, summed over the ways it can match (name, description, schema: a
+//     union bound); so P <= token starts · L · 2^-entropyBits;
 //   - the controls' bound: controls are generated exactly like decoys and never shipped, so
 //     their hit rate per candidate measures the real-text null rate, generator quirks included.
 //     x control hits over T = (controls searched here × m) + (trials of the reference corpus)
@@ -70,7 +70,7 @@ export function controlNullRate(n: NullInputs): number {
   return Math.min(1, (poissonUpper95(n.controlsFound + n.referenceHits) / trials) * n.candidates);
 }
 
-/** The generator's per-decoy bound for this input. */
-export function entropyNullRate(entropyBits: number, candidates: number, ways: number): number {
-  return Math.min(1, Math.max(1, ways) * candidates * Math.pow(2, -entropyBits));
+/** The generator's per-decoy bound for this input: `lengths` is the decoy's summed length factor (see patterns.ts). */
+export function entropyNullRate(entropyBits: number, tokenStarts: number, lengths: number): number {
+  return Math.min(1, tokenStarts * Math.max(1, lengths) * Math.pow(2, -entropyBits));
 }
