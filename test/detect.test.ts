@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { transform } from 'esbuild';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Decoy } from '../src/core/decoy-types.js';
 import { KEY_PREFIX, parseKey } from '../src/core/key.js';
 import { main } from '../src/cli/main.js';
@@ -86,6 +86,8 @@ beforeAll(async () => {
   ent1 = await plantRelease(code, KEY, 'enterprise', '1.0.0', manifestDir);
   filler = realText(1 << 20);
 });
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('copies of a real build', () => {
   it('plants every tier in every release, with product decoys shared and release decoys distinct', () => {
@@ -179,7 +181,7 @@ describe('controls and the correction', () => {
       mkdirp(join(mixed, channel));
       writeFileSync(join(mixed, channel, `${release}.json`), readFileSync(join(manifestDir, channel, `${release}.json`)));
     }
-    const foreign = join(tempDir(), 'm');
+    const foreign = join(dir, 'foreign-manifests');
     await plantRelease(npm1.code, parseKey(OTHER_KEY_TEXT), 'beta', '9.9.9', foreign);
     mkdirp(join(mixed, 'beta'));
     writeFileSync(join(mixed, 'beta', '9.9.9.json'), readFileSync(join(foreign, 'beta', '9.9.9.json')));
