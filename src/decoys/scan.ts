@@ -164,28 +164,7 @@ function isIdentPart(c: number): boolean {
   return c < 128 ? CLASS[c] !== 0 : true;
 }
 
-// A small text that walks every path of the scanner. Scanning it a few times first gives V8
-// type feedback for the rare paths too, so the optimized scan of a large chunk does not fall
-// back to the interpreter each time one of them first shows up (measured: bench/README.md).
-const WARM_UP = [
-  '#!/usr/bin/env node',
-  '"use strict";/* c */// l',
-  'var re=/a[/\\]]b/gi,d=a/b/c,t=`x${{a:1}.a}y${`z${q}`}`,s="a\\"b",u=\'c\';',
-  'function f(a,b){switch(a){case "read_file":return 1;case \'x\':break;default:return 2}if(a==="zz"||"yy"===b)return 3}',
-  'const o={bar(m){return m},get g(){return 1},input_schema:{type:"object"},name:"read_file_now"};',
-  'class K extends Base{constructor(z){super();this.z=z}static{}go(w){return w}async *gen(v){yield v}}',
-  'export function exp(e){return [1].map(function(q){return q*2}).filter(v=>{return v>1}).map(async(x,y)=>{await x})}',
-  'flag("tengu_amber_lantern",!1);flag(\'tengu_cobalt_fox\');(function(g){g.x=1})(this);x=i++/2;0x1f+1e-5+.5;',
-].join('\n');
-let warm = 0;
-
 export function scanChunk(code: string): ScanResult {
-  if (warm < 3 && code.length > 1 << 20) {
-    while (warm < 3) {
-      warm++;
-      scanText(WARM_UP);
-    }
-  }
   return scanText(code);
 }
 
@@ -318,11 +297,10 @@ function scanText(code: string): ScanResult {
     tableRef[slot] = ref;
     tableHash[slot] = h;
   };
-  const sameText = (raw: string, s: number, len: number): boolean => {
-    if (raw.length !== len) return false;
-    for (let k = 0; k < len; k++) if (raw.charCodeAt(k) !== code.charCodeAt(s + k)) return false;
-    return true;
-  };
+  // Same hash, length, first and last character: the same name (a 32-bit collision on top of
+  // those could only drop one name from the set, never add a wrong one).
+  const sameText = (raw: string, s: number, len: number): boolean =>
+    raw.length === len && raw.charCodeAt(0) === code.charCodeAt(s) && raw.charCodeAt(len - 1) === code.charCodeAt(s + len - 1);
   const addNameHashed = (s: number, e: number, h: number) => {
     const len = e - s;
     if (len < MIN_NAME_RAW || len > MAX_NAME_RAW) return;
@@ -774,15 +752,13 @@ function scanText(code: string): ScanResult {
     }
     if (isIdentStart(c) || (c === 35 && isIdentStart(code.charCodeAt(i + 1)))) {
       let j = i + 1;
-      let h = c;
       while (j < n) {
         const d = code.charCodeAt(j);
         if (d < 128 ? CLASS[d] === 0 : !isIdentPart(d)) break;
-        h = (Math.imul(h, 31) + d) | 0;
         j++;
       }
       pendingDirectiveHost = -1;
-      if (j - i >= MIN_NAME_RAW) addNameHashed(i, j, h);
+      if (j - i >= MIN_NAME_RAW) addName(i, j);
       // "str" === ident
       const k1 = (count - 1) & 7;
       if (count >= 2 && rp[k1] === P_EQ && rt[k1] === T_PUNCT && rt[(count - 2) & 7] === T_STRING) attribute(i, j);
