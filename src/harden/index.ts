@@ -9,8 +9,8 @@ import {
 } from '../core/plugin-options.js';
 import { languageOf } from '../maps/comments.js';
 import { transformPair, type PairResult } from '../maps/index.js';
-import { isIndexMap, parseSourceMap, serializeMap, toMapObject, type AnyMap } from '../maps/sourcemap.js';
-import { plantWithEngine, scanOutputFiles, type DecoyChunk } from './engines.js';
+import { isIndexMap, parseSourceMap, serializeMap, type AnyMap } from '../maps/sourcemap.js';
+import { asMapObject, plantWithEngine, scanOutputFiles, type DecoyChunk } from './engines.js';
 import { judgeReport, type GateResult } from './gate.js';
 import { sortOutput, textOf, type OutputFile } from './pairing.js';
 import { poisonMap, type PoisonDecoy } from '../maps/poison.js';
@@ -122,8 +122,8 @@ class Session implements HardenSession {
   async plantDecoys(files: CodeFile[]): Promise<PlantedFile[]> {
     const decoys = this.options.decoys;
     const js = files.filter((f) => languageOf(f.fileName) === 'js');
-    if (!decoys || js.length === 0) return files.map((f) => ({ fileName: f.fileName, code: f.code, map: toMapObject(f.map) ?? undefined }));
-    const chunks: DecoyChunk[] = js.map((f) => ({ fileName: f.fileName, code: f.code, map: toMapObject(f.map) ?? undefined }));
+    if (!decoys || js.length === 0) return files.map((f) => ({ fileName: f.fileName, code: f.code, map: asMapObject(f.map) }));
+    const chunks: DecoyChunk[] = js.map((f) => ({ fileName: f.fileName, code: f.code, map: asMapObject(f.map) }));
     const outcome = await plantWithEngine(chunks, decoys, this.options.manifestDir, (m) => this.options.warnings.push(m));
     const byName = new Map(outcome.chunks.map((c) => [c.fileName, c]));
     const changed = outcome.chunks.filter((c) => c.code !== chunks.find((o) => o.fileName === c.fileName)?.code).map((c) => c.fileName);
@@ -137,7 +137,7 @@ class Session implements HardenSession {
     return files.map((f) => {
       const planted = byName.get(f.fileName);
       if (planted) return { fileName: f.fileName, code: planted.code, map: planted.map };
-      return { fileName: f.fileName, code: f.code, map: toMapObject(f.map) ?? undefined };
+      return { fileName: f.fileName, code: f.code, map: asMapObject(f.map) };
     });
   }
 
@@ -148,14 +148,16 @@ class Session implements HardenSession {
       throw new Error(`pillbox (${o.bundler}): hiddenDir (${o.hiddenDir}) is inside the output directory (${outDir}); hidden maps would ship.`);
     }
     const warningsBefore = o.warnings.length;
-    const sorted = sortOutput(files);
+    // strip deletes every map: none is parsed, shifted for decoys or handed to a transform.
+    const mapsGo = o.sourcemaps === 'strip';
+    const sorted = sortOutput(files, { parseMaps: !mapsGo });
     const updates = new Map<string, string>();
     const summary: HardenSummary = { mode: o.sourcemaps, mapsRemoved: [], mapsHidden: [], mapsRewritten: [], commentsRemoved: [], decoys: null };
 
     this.lastPlant = null;
     if (o.decoys && !opts.decoysPlanted) {
       const js = [...sorted.code.values()].filter((c) => c.lang === 'js');
-      const planted = await this.plantDecoys(js.map((c) => ({ fileName: c.fileName, code: c.code, map: c.mapFile ? sorted.maps.get(c.mapFile)!.map : undefined })));
+      const planted = await this.plantDecoys(js.map((c) => ({ fileName: c.fileName, code: c.code, map: c.mapFile && !mapsGo ? sorted.maps.get(c.mapFile)!.map : undefined })));
       for (const p of planted) {
         const entry = sorted.code.get(p.fileName)!;
         if (p.code === entry.code) continue;
@@ -172,8 +174,8 @@ class Session implements HardenSession {
     if (o.sourcemaps !== 'keep') {
       // A map moved untouched keeps its exact bytes (error trackers may hash them).
       const originals = new Map(files.map((f) => [f.fileName, f.source]));
-      const hiddenBytes = (mapFile: string | undefined, map: AnyMap): string | Uint8Array =>
-        mapFile && !updates.has(mapFile) ? originals.get(mapFile)! : serializeMap(map);
+      const hiddenBytes = (mapFile: string | undefined, map: () => AnyMap): string | Uint8Array =>
+        mapFile && !updates.has(mapFile) ? originals.get(mapFile)! : serializeMap(map());
       const hiddenWrites: Array<{ path: string; data: string | Uint8Array }> = [];
       for (const entry of sorted.code.values()) {
         const mapFile = entry.mapFile;
@@ -182,7 +184,7 @@ class Session implements HardenSession {
           fileName: entry.fileName,
           lang: entry.lang,
           code: entry.code,
-          map: mapFile ? sorted.maps.get(mapFile)!.map : undefined,
+          map: mapFile && !mapsGo ? sorted.maps.get(mapFile)!.map : undefined,
           paths: { mapPath: join(outDir ?? o.projectRoot, mapName), projectRoot: o.projectRoot },
           // Only external maps are poisoned: an inline map cannot be told apart from a leak by the gate.
           poison: mapFile ? (map, code) => this.poison(map, code, mapName) : undefined,
@@ -192,7 +194,8 @@ class Session implements HardenSession {
           updates.set(entry.fileName, result.code);
         }
         for (const d of result.removed) summary.commentsRemoved.push({ file: entry.fileName, kind: d.kind });
-        if (result.hiddenMap) hiddenWrites.push({ path: this.hiddenPath(mapName, outDir), data: hiddenBytes(mapFile, result.hiddenMap) });
+        const hiddenMap = result.hiddenMap;
+        if (hiddenMap) hiddenWrites.push({ path: this.hiddenPath(mapName, outDir), data: hiddenBytes(mapFile, () => hiddenMap) });
         if (result.hadInlineMap && (o.sourcemaps === 'nosources' || o.sourcemaps === 'poison')) summary.mapsRewritten.push(entry.fileName);
         if (mapFile) {
           if (result.dropMap) sorted.maps.get(mapFile)!.owner = '\0dropped';
@@ -213,7 +216,7 @@ class Session implements HardenSession {
         if (m.owner) continue;
         if (o.sourcemaps === 'strip' || o.sourcemaps === 'hidden') {
           summary.mapsRemoved.push(m.fileName);
-          if (o.sourcemaps === 'hidden') hiddenWrites.push({ path: this.hiddenPath(m.fileName, outDir), data: hiddenBytes(m.fileName, m.map) });
+          if (o.sourcemaps === 'hidden') hiddenWrites.push({ path: this.hiddenPath(m.fileName, outDir), data: hiddenBytes(m.fileName, () => m.map) });
         } else if (!m.compressed) {
           // (A compressed map cannot be rewritten in place; the gate reports it if it leaks.)
           const r = transformPair(o.sourcemaps, {

@@ -26,11 +26,46 @@ export interface CodeEntry {
 
 export interface MapEntry {
   fileName: string;
+  /** Parsed on first read: strip deletes maps without ever needing their JSON as objects. */
   map: AnyMap;
+  /** The map's own `file` field, known without parsing it. */
+  readonly file?: string;
   /** Stored gzip/brotli-compressed: can be removed or moved, not rewritten in place. */
   compressed?: boolean;
   /** The code file it belongs to, if one was found. */
   owner?: string;
+}
+
+/** A map found by the scanner's sniff; JSON.parse of its body waits until someone reads `map`. */
+class SniffedMap implements MapEntry {
+  owner?: string;
+  private parsed: AnyMap | null | undefined;
+
+  constructor(
+    readonly fileName: string,
+    private body: Buffer | null,
+    readonly file: string | undefined,
+    readonly compressed: boolean,
+  ) {}
+
+  /** Parses now; false when JSON.parse finds no map where the sniff did (e.g. no `sources`). */
+  parses(): boolean {
+    if (this.parsed === undefined) {
+      this.parsed = parseSourceMap(this.body!.toString('utf8'));
+      this.body = null;
+    }
+    return this.parsed !== null;
+  }
+
+  get map(): AnyMap {
+    if (!this.parses()) throw new Error(`pillbox: ${this.fileName} reads as a source map but does not parse as one`);
+    return this.parsed!;
+  }
+
+  set map(map: AnyMap) {
+    this.parsed = map;
+    this.body = null;
+  }
 }
 
 export interface SortedOutput {
@@ -48,7 +83,21 @@ function bytesOf(source: string | Uint8Array): Buffer {
   return typeof source === 'string' ? Buffer.from(source, 'utf8') : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
 }
 
-export function sortOutput(files: readonly OutputFile[]): SortedOutput {
+/** Whether text, after a BOM and whitespace, starts like JSON or the `)]}'` prefix. */
+function mayBeJson(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b || c === 0x29) return true; // '{' or ')'
+    if (c !== 0xfeff && c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return false;
+  }
+  return false;
+}
+
+/**
+ * `parseMaps: false` (strip, which deletes maps unread) leaves their JSON unparsed; a map the
+ * sniff accepts but JSON.parse would not is then deleted too, where parsing leaves it as other.
+ */
+export function sortOutput(files: readonly OutputFile[], opts: { parseMaps?: boolean } = {}): SortedOutput {
   const code = new Map<string, CodeEntry>();
   const maps = new Map<string, MapEntry>();
   const other: string[] = [];
@@ -58,10 +107,16 @@ export function sortOutput(files: readonly OutputFile[]): SortedOutput {
       code.set(f.fileName, { fileName: f.fileName, lang, code: textOf(f.source) });
       continue;
     }
+    // Text that cannot start a JSON object is no map (compressed maps come as bytes): skip
+    // turning it into bytes to sniff.
+    if (typeof f.source === 'string' && !mayBeJson(f.source)) {
+      other.push(f.fileName);
+      continue;
+    }
     // The scanner's own detection: by content, through gzip/brotli and the XSSI prefix.
     const sniff = sniffMap(bytesOf(f.source), f.fileName, { maxBytes: MAX_MAP_BYTES });
-    const map = sniff.kind === 'map' ? parseSourceMap(sniff.body.toString('utf8')) : null;
-    if (map && sniff.kind === 'map') maps.set(f.fileName, { fileName: f.fileName, map, compressed: sniff.form.includes('gzip') || sniff.form.includes('brotli') });
+    const entry = sniff.kind === 'map' ? new SniffedMap(f.fileName, sniff.body, sniff.map.file, sniff.form.includes('gzip') || sniff.form.includes('brotli')) : null;
+    if (entry && (opts.parseMaps === false || entry.parses())) maps.set(f.fileName, entry);
     else other.push(f.fileName);
   }
   for (const entry of code.values()) {
@@ -85,7 +140,7 @@ function findMapFor(entry: CodeEntry, maps: Map<string, MapEntry>): string | und
   const dir = posix.dirname(entry.fileName);
   const base = posix.basename(entry.fileName);
   for (const m of maps.values()) {
-    if (!m.owner && posix.dirname(m.fileName) === dir && typeof m.map.file === 'string' && posix.basename(m.map.file) === base) return m.fileName;
+    if (!m.owner && posix.dirname(m.fileName) === dir && typeof m.file === 'string' && posix.basename(m.file) === base) return m.fileName;
   }
   return undefined;
 }

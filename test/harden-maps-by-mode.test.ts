@@ -1,0 +1,81 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SourceMapConsumer, type RawSourceMap } from 'source-map';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createHardenSession, type OutputFile } from '../src/harden/index.js';
+import { buildWithEsbuild, tempDir, TEST_KEY, type Build } from './decoys-helpers.js';
+
+// The harden core hands maps to decoy planting only where they survive: strip deletes them
+// (so they are neither parsed nor shifted), hidden keeps them privately (so they must still map
+// every real position where it was). Real esbuild output, checked with source-map's consumer.
+
+const KEY = 'pbk1_' + TEST_KEY.toString('base64url');
+let built: Build;
+let files: OutputFile[];
+
+beforeAll(async () => {
+  built = await buildWithEsbuild('cjs', true, true);
+  files = built.files.flatMap((f) => [
+    { fileName: f.fileName, source: `${f.code}//# sourceMappingURL=${f.fileName}.map\n` },
+    { fileName: `${f.fileName}.map`, source: new TextEncoder().encode(JSON.stringify(f.map)) },
+  ]);
+});
+
+/** key: original position, null for a segment that maps to nothing (such as a decoy's start). */
+type Mapping = { line: number; column: number; key: string | null };
+async function mappings(map: RawSourceMap): Promise<Mapping[]> {
+  return SourceMapConsumer.with(map, null, (c) => {
+    const list: Mapping[] = [];
+    c.eachMapping((m) => {
+      list.push({ line: m.generatedLine, column: m.generatedColumn, key: m.source ? `${m.source}:${m.originalLine}:${m.originalColumn}` : null });
+    });
+    return list;
+  });
+}
+/** Each mapping's span: its text up to the next mapping on its line (at most 200 characters). */
+function spans(code: string, list: Mapping[]): Array<Mapping & { text: string }> {
+  const lines = code.split('\n');
+  const sorted = list.slice().sort((a, b) => a.line - b.line || a.column - b.column);
+  return sorted.map((m, i) => {
+    const next = sorted[i + 1];
+    const end = next && next.line === m.line ? next.column : lines[m.line - 1].length;
+    return { ...m, text: lines[m.line - 1].slice(m.column, Math.min(end, m.column + 200)) };
+  });
+}
+
+describe('maps handed to decoy planting by mode', () => {
+  it('hidden + decoys: the hidden map still maps every real position to the same original one', async () => {
+    const root = tempDir();
+    const session = createHardenSession({ sourcemaps: 'hidden', hiddenDir: join(root, 'hidden'), manifestDir: join(root, 'm'), decoys: { key: KEY, channel: 'npm', release: '1.0.0' } }, { production: true, projectRoot: root, outDir: join(root, 'dist'), bundler: 'test' });
+    const result = await session.processOutput(files, { outDir: join(root, 'dist') });
+    expect(result.gate?.ok).toBe(true);
+    const file = built.files[0];
+    const planted = result.updates.get(file.fileName)!;
+    expect(result.summary.decoys?.files).toContain(file.fileName);
+    const hidden = JSON.parse(readFileSync(join(root, 'hidden', 'dist', `${file.fileName}.map`), 'utf8')) as RawSourceMap;
+    // An insertion splits a span in two, each piece keeping the span's original position: so
+    // every span of the hidden map is (a piece of) a span with the same original position before.
+    const before = new Map<string, string[]>();
+    const original = await mappings(file.map as RawSourceMap);
+    for (const m of spans(file.code, original)) if (m.key) before.set(m.key, [...(before.get(m.key) ?? []), m.text]);
+    const after = spans(planted, await mappings(hidden));
+    expect(after.filter((m) => m.key).length).toBeGreaterThanOrEqual(original.filter((m) => m.key).length);
+    expect(planted.length).toBeGreaterThan(file.code.length);
+    for (const m of after) if (m.key) expect(before.get(m.key)?.some((text) => text.includes(m.text)), `${m.key} ${m.text}`).toBe(true);
+  });
+
+  it('strip + decoys: maps deleted, none rewritten, even one that only the scanner reads as a map', async () => {
+    const root = tempDir();
+    const session = createHardenSession({ manifestDir: join(root, 'm'), decoys: { key: KEY, channel: 'npm', release: '1.0.0' } }, { production: true, projectRoot: root, outDir: join(root, 'dist'), bundler: 'test' });
+    // version 3 and mappings, no `sources`: a map to the scanner (and so to the gate).
+    const odd = { fileName: 'odd.json', source: '{"version":3,"mappings":"AAAA"}' };
+    const result = await session.processOutput([...files, odd], { outDir: join(root, 'dist') });
+    expect(result.gate?.ok, result.gate?.message).toBe(true);
+    expect(result.deletes.sort()).toEqual([...built.files.map((f) => `${f.fileName}.map`), 'odd.json'].sort());
+    expect([...result.updates.keys()].every((name) => !name.endsWith('.map'))).toBe(true);
+    const planted = result.updates.get(built.files[0].fileName)!;
+    expect(planted).not.toContain('sourceMappingURL');
+    expect(result.summary.decoys?.planted).toBeGreaterThan(0);
+    expect(existsSync(join(root, 'hidden'))).toBe(false);
+  });
+});
