@@ -166,56 +166,87 @@ function isIdentPart(c: number): boolean {
 }
 
 export function scanChunk(code: string): ScanResult {
-  return scanText(code);
+  return new Scanner(code).run();
 }
 
-function scanText(code: string): ScanResult {
-  const n = code.length;
-  const hosts: FunctionHost[] = [];
-  const switches: SwitchHost[] = [];
-  const stringCalls = new Map<string, Map<string, number>>();
-  const toolObjects: ScanResult['toolObjects'] = [];
-  const names = new Set<string>();
-  const nameStrings = new Set<string>();
-  let confused = false;
-  let newlines = 0;
-
+/** The scan state; one instance per chunk (methods, not per-call closures, so V8 keeps one optimized copy). */
+class Scanner {
+  readonly n: number;
+  readonly hosts: FunctionHost[] = [];
+  readonly switches: SwitchHost[] = [];
+  readonly stringCalls = new Map<string, Map<string, number>>();
+  readonly toolObjects: ScanResult['toolObjects'] = [];
+  readonly names = new Set<string>();
+  readonly nameStrings = new Set<string>();
+  confused = false;
+  newlines = 0;
   // A ring of the last 8 significant tokens.
-  const rt = new Int32Array(8);
-  const rs = new Int32Array(8);
-  const re = new Int32Array(8);
-  const rp = new Int32Array(8); // punct code
-  let count = 0;
+  readonly rt = new Int32Array(8);
+  readonly rs = new Int32Array(8);
+  readonly re = new Int32Array(8);
+  readonly rp = new Int32Array(8);
+  count = 0;
   // Open parentheses, as a stack of int records (one object per `(` of a large bundle would
   // cost more than the rest of the scan); see the F_* field offsets.
-  let PS = new Int32Array(64 * STRIDE);
-  let pd = 0;
-  let lastCloseAt = -1;
+  PS = new Int32Array(64 * STRIDE);
+  pd = 0;
+  lastCloseAt = -1;
+  lastParenIdx = -1;
+  // Open braces. Entries are reused (a large bundle opens hundreds of thousands of braces; one
+  // object each would keep the garbage collector busy): `bd` is the depth.
+  readonly braces: BraceEntry[] = [];
+  bd = 0;
+  // Only names long enough to come within edit distance 2 of a decoy are kept (decoys fold to
+  // at least MIN_DECOY_FOLDED characters), which skips almost every minified identifier.
+  // Raw texts are collected first and folded once each at the end: most repeat many times.
+  // The set is an open-addressing table of (hash, index) over `rawNames`, probed with the hash
+  // the scan computes while it walks a token, so a repeated name costs no allocation at all.
+  readonly rawNames: string[] = [];
+  readonly decodedNames: string[] = [];
+  tableMask = (1 << 14) - 1;
+  tableHash = new Int32Array(this.tableMask + 1);
+  tableRef = new Int32Array(this.tableMask + 1).fill(-1);
+  readonly rawHashes: number[] = [];
+  // Set when the token after a function body's `{` must be checked for a directive.
+  pendingDirectiveHost = -1;
+  // Next positions of a few characters, found with indexOf (native, fast over the long
+  // strings and templates that make up half of a large bundle) and cached: the scan only moves
+  // forward, so each is searched for about once per occurrence.
+  nextBS = -1;
+  nextNL = -1;
+  nextTick = -1;
+  nextDollar = -1;
+
+  constructor(readonly code: string) {
+    this.n = this.code.length;
+  }
+
   /** A parenthesis record; `closeAt` given, also whether it holds only `a, b, c`. */
-  const parenAt = (idx: number, closeAt = -1): ParenEntry => {
+  parenAt(idx: number, closeAt = -1): ParenEntry {
     const b = idx * STRIDE;
     const entry: ParenEntry = {
-      beforeType: PS[b + F_BT], beforeStart: PS[b + F_BS], beforeEnd: PS[b + F_BE],
-      before2Type: PS[b + F_B2T], before2Start: PS[b + F_B2S], before2End: PS[b + F_B2E],
-      before3Type: PS[b + F_B3T], before3Start: PS[b + F_B3S], before3End: PS[b + F_B3E],
-      simple: false, idents: 0, commas: 0, firstStart: -1, firstEnd: -1, openAt: PS[b + F_OPEN],
+      beforeType: this.PS[b + F_BT], beforeStart: this.PS[b + F_BS], beforeEnd: this.PS[b + F_BE],
+      before2Type: this.PS[b + F_B2T], before2Start: this.PS[b + F_B2S], before2End: this.PS[b + F_B2E],
+      before3Type: this.PS[b + F_B3T], before3Start: this.PS[b + F_B3S], before3End: this.PS[b + F_B3E],
+      simple: false, idents: 0, commas: 0, firstStart: -1, firstEnd: -1, openAt: this.PS[b + F_OPEN],
     };
-    if (closeAt > entry.openAt) readParams(entry, closeAt);
+    if (closeAt > entry.openAt) this.readParams(entry, closeAt);
     return entry;
-  };
+  }
+
   /** `( a, b, c )` strictly alternating, whitespace allowed; anything else is not simple. */
-  const readParams = (entry: ParenEntry, closeAt: number) => {
+  readParams(entry: ParenEntry, closeAt: number) {
     let j = entry.openAt + 1;
     let expectIdent = true;
     while (j < closeAt) {
-      const c = code.charCodeAt(j);
+      const c = this.code.charCodeAt(j);
       if (c === 32 || c === 10 || c === 9 || c === 13) {
         j++;
         continue;
       }
       if (expectIdent && isIdentStart(c) && c !== 92) {
         let k = j + 1;
-        while (k < closeAt && isIdentPart(code.charCodeAt(k)) && code.charCodeAt(k) !== 92) k++;
+        while (k < closeAt && isIdentPart(this.code.charCodeAt(k)) && this.code.charCodeAt(k) !== 92) k++;
         if (entry.idents++ === 0) {
           entry.firstStart = j;
           entry.firstEnd = k;
@@ -233,31 +264,45 @@ function scanText(code: string): ScanResult {
       return;
     }
     entry.simple = expectIdent ? entry.idents === 0 : true;
-  };
-  const push = (type: number, s: number, e: number, p: number) => {
-    const k = count & 7;
-    rt[k] = type;
-    rs[k] = s;
-    re[k] = e;
-    rp[k] = p;
-    count++;
-  };
-  // back(1) is the last token.
-  const bt = (i: number) => (count - i >= 0 ? rt[(count - i) & 7] : T_NONE);
-  const bs = (i: number) => rs[(count - i) & 7];
-  const be = (i: number) => re[(count - i) & 7];
-  const bp = (i: number) => (count - i >= 0 ? rp[(count - i) & 7] : 0);
-  const identIs = (s: number, e: number, word: string) => e - s === word.length && code.startsWith(word, s);
-  const backIdentIs = (i: number, word: string) => bt(i) === T_IDENT && identIs(bs(i), be(i), word);
+  }
 
-  let lastParenIdx = -1;
-  // Open braces. Entries are reused (a large bundle opens hundreds of thousands of braces; one
-  // object each would keep the garbage collector busy): `bd` is the depth.
-  const braces: BraceEntry[] = [];
-  let bd = 0;
-  const nextBrace = (kind: number, start: number): BraceEntry => {
-    let e = braces[bd];
-    if (e === undefined) braces[bd] = e = { kind, start, host: -1, sw: -1, tool: -1 };
+  push(type: number, s: number, e: number, p: number) {
+    const k = this.count & 7;
+    this.rt[k] = type;
+    this.rs[k] = s;
+    this.re[k] = e;
+    this.rp[k] = p;
+    this.count++;
+  }
+
+  // back(1) is the last token.
+  bt(i: number) {
+    return (this.count - i >= 0 ? this.rt[(this.count - i) & 7] : T_NONE);
+  }
+
+  bs(i: number) {
+    return this.rs[(this.count - i) & 7];
+  }
+
+  be(i: number) {
+    return this.re[(this.count - i) & 7];
+  }
+
+  bp(i: number) {
+    return (this.count - i >= 0 ? this.rp[(this.count - i) & 7] : 0);
+  }
+
+  identIs(s: number, e: number, word: string) {
+    return e - s === word.length && this.code.startsWith(word, s);
+  }
+
+  backIdentIs(i: number, word: string) {
+    return this.bt(i) === T_IDENT && this.identIs(this.bs(i), this.be(i), word);
+  }
+
+  nextBrace(kind: number, start: number): BraceEntry {
+    let e = this.braces[this.bd];
+    if (e === undefined) this.braces[this.bd] = e = { kind, start, host: -1, sw: -1, tool: -1 };
     else {
       e.kind = kind;
       e.start = start;
@@ -266,133 +311,127 @@ function scanText(code: string): ScanResult {
       e.tool = -1;
     }
     return e;
-  };
+  }
+
   /** `ident === "str"`: count it for the innermost enclosing host whose parameter it names. */
-  const attribute = (s: number, e: number) => {
-    for (let k = bd - 1; k >= 0; k--) {
-      const b = braces[k];
+  attribute(s: number, e: number) {
+    for (let k = this.bd - 1; k >= 0; k--) {
+      const b = this.braces[k];
       if (b.kind !== B_FN || b.host < 0) continue;
-      const h = hosts[b.host];
-      if (h.param.length === e - s && code.startsWith(h.param, s)) {
+      const h = this.hosts[b.host];
+      if (h.param.length === e - s && this.code.startsWith(h.param, s)) {
         h.compares++;
         return;
       }
     }
-  };
+  }
 
-  // Only names long enough to come within edit distance 2 of a decoy are kept (decoys fold to
-  // at least MIN_DECOY_FOLDED characters), which skips almost every minified identifier.
-  // Raw texts are collected first and folded once each at the end: most repeat many times.
-  // The set is an open-addressing table of (hash, index) over `rawNames`, probed with the hash
-  // the scan computes while it walks a token, so a repeated name costs no allocation at all.
-  const rawNames: string[] = [];
-  const decodedNames: string[] = [];
-  let tableMask = (1 << 14) - 1;
-  let tableHash = new Int32Array(tableMask + 1);
-  let tableRef = new Int32Array(tableMask + 1).fill(-1);
-  const rawHashes: number[] = [];
-  const insert = (h: number, ref: number) => {
-    let slot = h & tableMask;
-    while (tableRef[slot] !== -1) slot = (slot + 1) & tableMask;
-    tableRef[slot] = ref;
-    tableHash[slot] = h;
-  };
+  insert(h: number, ref: number) {
+    let slot = h & this.tableMask;
+    while (this.tableRef[slot] !== -1) slot = (slot + 1) & this.tableMask;
+    this.tableRef[slot] = ref;
+    this.tableHash[slot] = h;
+  }
+
   // Same hash, length, first and last character: the same name (a 32-bit collision on top of
   // those could only drop one name from the set, never add a wrong one).
-  const sameText = (raw: string, s: number, len: number): boolean =>
-    raw.length === len && raw.charCodeAt(0) === code.charCodeAt(s) && raw.charCodeAt(len - 1) === code.charCodeAt(s + len - 1);
-  const addNameHashed = (s: number, e: number, h: number) => {
+  sameText(raw: string, s: number, len: number): boolean {
+    return raw.length === len && raw.charCodeAt(0) === this.code.charCodeAt(s) && raw.charCodeAt(len - 1) === this.code.charCodeAt(s + len - 1);
+  }
+
+  addNameHashed(s: number, e: number, h: number) {
     const len = e - s;
     if (len < MIN_NAME_RAW || len > MAX_NAME_RAW) return;
-    let slot = h & tableMask;
+    let slot = h & this.tableMask;
     for (;;) {
-      const ref = tableRef[slot];
+      const ref = this.tableRef[slot];
       if (ref === -1) break;
-      if (tableHash[slot] === h && sameText(rawNames[ref], s, len)) return;
-      slot = (slot + 1) & tableMask;
+      if (this.tableHash[slot] === h && this.sameText(this.rawNames[ref], s, len)) return;
+      slot = (slot + 1) & this.tableMask;
     }
-    rawNames.push(code.slice(s, e));
-    rawHashes.push(h);
-    if (rawNames.length * 2 > tableMask) {
-      tableMask = tableMask * 2 + 1;
-      tableHash = new Int32Array(tableMask + 1);
-      tableRef = new Int32Array(tableMask + 1).fill(-1);
-      for (let r = 0; r < rawNames.length; r++) insert(rawHashes[r], r);
-    } else insert(h, rawNames.length - 1);
-  };
-  const addName = (s: number, e: number) => {
+    this.rawNames.push(this.code.slice(s, e));
+    this.rawHashes.push(h);
+    if (this.rawNames.length * 2 > this.tableMask) {
+      this.tableMask = this.tableMask * 2 + 1;
+      this.tableHash = new Int32Array(this.tableMask + 1);
+      this.tableRef = new Int32Array(this.tableMask + 1).fill(-1);
+      for (let r = 0; r < this.rawNames.length; r++) this.insert(this.rawHashes[r], r);
+    } else this.insert(h, this.rawNames.length - 1);
+  }
+
+  addName(s: number, e: number) {
     if (e - s < MIN_NAME_RAW || e - s > MAX_NAME_RAW) return;
     let h = 0;
-    for (let k = s; k < e; k++) h = (Math.imul(h, 31) + code.charCodeAt(k)) | 0;
-    addNameHashed(s, e, h);
-  };
+    for (let k = s; k < e; k++) h = (Math.imul(h, 31) + this.code.charCodeAt(k)) | 0;
+    this.addNameHashed(s, e, h);
+  }
 
-  const regexAllowed = (): boolean => {
-    const t = bt(1);
+  regexAllowed(): boolean {
+    const t = this.bt(1);
     if (t === T_NONE) return true;
     if (t === T_PUNCT) {
-      const p = bp(1);
+      const p = this.bp(1);
       return p !== 41 && p !== 93 && p !== P_INC; // ) ]
     }
-    if (t === T_IDENT) return REGEX_AFTER.has(code.slice(bs(1), be(1)));
+    if (t === T_IDENT) return REGEX_AFTER.has(this.code.slice(this.bs(1), this.be(1)));
     return false;
-  };
+  }
 
-  const closeBrace = (at: number) => {
-    if (bd === 0) return;
-    const top = braces[--bd];
-    if (top.host >= 0) hosts[top.host].bodyEnd = at;
-    if (top.sw >= 0) switches[top.sw].bodyEnd = at;
-    if (top.tool >= 0) toolObjects[top.tool].end = at + 1;
-  };
+  closeBrace(at: number) {
+    if (this.bd === 0) return;
+    const top = this.braces[--this.bd];
+    if (top.host >= 0) this.hosts[top.host].bodyEnd = at;
+    if (top.sw >= 0) this.switches[top.sw].bodyEnd = at;
+    if (top.tool >= 0) this.toolObjects[top.tool].end = at + 1;
+  }
 
   /**
    * Is this call's callee a property (`x.map(`, `p.then(`)? A minifier cannot see what such a
    * callee passes to its callback, so it can never inline constant arguments into it.
    */
-  const memberCallee = (call: ParenEntry): boolean => {
+  memberCallee(call: ParenEntry): boolean {
     if (call.beforeType !== T_IDENT) return false;
     let j = call.beforeStart - 1;
-    while (j >= 0 && (code.charCodeAt(j) === 32 || code.charCodeAt(j) === 10 || code.charCodeAt(j) === 9)) j--;
-    return j >= 0 && code.charCodeAt(j) === 46;
-  };
+    while (j >= 0 && (this.code.charCodeAt(j) === 32 || this.code.charCodeAt(j) === 10 || this.code.charCodeAt(j) === 9)) j--;
+    return j >= 0 && this.code.charCodeAt(j) === 46;
+  }
 
-  const enclosingHostKind = (): HostKind | '' => {
-    for (let i = bd - 1; i >= 0; i--) {
-      const b = braces[i];
-      if (b.kind === B_FN) return b.host >= 0 ? hosts[b.host].kind : '';
+  enclosingHostKind(): HostKind | '' {
+    for (let i = this.bd - 1; i >= 0; i--) {
+      const b = this.braces[i];
+      if (b.kind === B_FN) return b.host >= 0 ? this.hosts[b.host].kind : '';
       if (b.kind === B_STATIC || b.kind === B_CLASS) return '';
     }
     return '';
-  };
+  }
 
   /** Is a `return` valid at the innermost position? */
-  const inFunction = (): boolean => {
-    for (let i = bd - 1; i >= 0; i--) {
-      const k = braces[i].kind;
+  inFunction(): boolean {
+    for (let i = this.bd - 1; i >= 0; i--) {
+      const k = this.braces[i].kind;
       if (k === B_FN) return true;
       if (k === B_STATIC || k === B_CLASS) return false;
     }
     return false;
-  };
+  }
 
   /** Classify a `{` from the tokens before it; registers hosts and switches. */
-  const openBrace = (at: number) => {
-    const entry = nextBrace(B_BLOCK, at);
+  openBrace(at: number) {
+    const entry = this.nextBrace(B_BLOCK, at);
     // Only `)` or `=>` before this `{` make the last closed parenthesis relevant.
-    const lastParen = lastParenIdx >= 0 && bt(1) === T_PUNCT && (bp(1) === 41 || bp(1) === P_ARROW) ? parenAt(lastParenIdx, lastCloseAt) : undefined;
-    const t1 = bt(1);
-    const p1 = bp(1);
+    const lastParen = this.lastParenIdx >= 0 && this.bt(1) === T_PUNCT && (this.bp(1) === 41 || this.bp(1) === P_ARROW) ? this.parenAt(this.lastParenIdx, this.lastCloseAt) : undefined;
+    const t1 = this.bt(1);
+    const p1 = this.bp(1);
     if (t1 === T_PUNCT && p1 === P_ARROW) {
       entry.kind = B_FN;
       // Parameters: `x =>` or `(a, b) =>`, optionally after `async`.
       let param = '';
       let startTok = 2;
-      if (bt(2) === T_IDENT) {
-        param = code.slice(bs(2), be(2));
+      if (this.bt(2) === T_IDENT) {
+        param = this.code.slice(this.bs(2), this.be(2));
         startTok = 2;
-      } else if (bt(2) === T_PUNCT && bp(2) === 41 && lastParen && lastParen.simple && lastParen.idents > 0) {
-        param = code.slice(lastParen.firstStart, lastParen.firstEnd);
+      } else if (this.bt(2) === T_PUNCT && this.bp(2) === 41 && lastParen && lastParen.simple && lastParen.idents > 0) {
+        param = this.code.slice(lastParen.firstStart, lastParen.firstEnd);
         startTok = -1;
       }
       if (param && !RESERVED.has(param)) {
@@ -400,47 +439,47 @@ function scanText(code: string): ScanResult {
         let beforeType: number;
         let beforeP: number;
         if (startTok === 2) {
-          start = bs(2);
-          const asyncBefore = backIdentIs(3, 'async');
-          beforeType = bt(asyncBefore ? 4 : 3);
-          beforeP = bp(asyncBefore ? 4 : 3);
-          if (asyncBefore) start = bs(3);
+          start = this.bs(2);
+          const asyncBefore = this.backIdentIs(3, 'async');
+          beforeType = this.bt(asyncBefore ? 4 : 3);
+          beforeP = this.bp(asyncBefore ? 4 : 3);
+          if (asyncBefore) start = this.bs(3);
         } else {
           const lp = lastParen!;
           start = lp.openAt;
-          const asyncBefore = lp.beforeType === T_IDENT && identIs(lp.beforeStart, lp.beforeEnd, 'async');
+          const asyncBefore = lp.beforeType === T_IDENT && this.identIs(lp.beforeStart, lp.beforeEnd, 'async');
           if (asyncBefore) {
             start = lp.beforeStart;
             beforeType = lp.before2Type;
-            beforeP = lp.before2Type === T_PUNCT ? code.charCodeAt(lp.before2Start) : 0;
+            beforeP = lp.before2Type === T_PUNCT ? this.code.charCodeAt(lp.before2Start) : 0;
           } else {
             beforeType = lp.beforeType;
-            beforeP = lp.beforeType === T_PUNCT ? code.charCodeAt(lp.beforeStart) : 0;
+            beforeP = lp.beforeType === T_PUNCT ? this.code.charCodeAt(lp.beforeStart) : 0;
           }
         }
-        const enclosing = pd > 0 ? parenAt(pd - 1) : undefined;
+        const enclosing = this.pd > 0 ? this.parenAt(this.pd - 1) : undefined;
         const isArg =
           beforeType === T_PUNCT &&
           (beforeP === 40 || beforeP === 44) &&
           !!enclosing &&
-          (enclosing.beforeType === T_IDENT || (enclosing.beforeType === T_PUNCT && (code.charCodeAt(enclosing.beforeStart) === 41 || code.charCodeAt(enclosing.beforeStart) === 93))) &&
-          !(enclosing.beforeType === T_IDENT && RESERVED.has(code.slice(enclosing.beforeStart, enclosing.beforeEnd)));
-        const kind: HostKind = isArg ? (memberCallee(enclosing!) ? 'member-callback' : 'callback') : beforeType === T_PUNCT && beforeP === 40 ? 'iife' : 'expression';
-        entry.host = hosts.length;
-        hosts.push({ kind, start, isMethod: false, param, bodyStart: at + 1, bodyEnd: -1, directive: false, compares: 0, topName: '' });
+          (enclosing.beforeType === T_IDENT || (enclosing.beforeType === T_PUNCT && (this.code.charCodeAt(enclosing.beforeStart) === 41 || this.code.charCodeAt(enclosing.beforeStart) === 93))) &&
+          !(enclosing.beforeType === T_IDENT && RESERVED.has(this.code.slice(enclosing.beforeStart, enclosing.beforeEnd)));
+        const kind: HostKind = isArg ? (this.memberCallee(enclosing!) ? 'member-callback' : 'callback') : beforeType === T_PUNCT && beforeP === 40 ? 'iife' : 'expression';
+        entry.host = this.hosts.length;
+        this.hosts.push({ kind, start, isMethod: false, param, bodyStart: at + 1, bodyEnd: -1, directive: false, compares: 0, topName: '' });
       }
     } else if (t1 === T_PUNCT && p1 === 41 && lastParen) {
       const lp = lastParen;
       const bType = lp.beforeType;
-      const bText = bType === T_IDENT ? code.slice(lp.beforeStart, lp.beforeEnd) : '';
+      const bText = bType === T_IDENT ? this.code.slice(lp.beforeStart, lp.beforeEnd) : '';
       if (bType === T_IDENT && BLOCK_KEYWORDS.has(bText)) {
         if (bText === 'switch') {
           entry.kind = B_SWITCH;
           if (lp.simple && lp.idents === 1 && lp.commas === 0) {
-            const disc = code.slice(lp.firstStart, lp.firstEnd);
+            const disc = this.code.slice(lp.firstStart, lp.firstEnd);
             if (!RESERVED.has(disc)) {
-              entry.sw = switches.length;
-              switches.push({ start: lp.beforeStart, discriminant: disc, bodyStart: at + 1, bodyEnd: -1, defaultAt: -1, stringCases: 0, inFunction: inFunction(), enclosing: enclosingHostKind() });
+              entry.sw = this.switches.length;
+              this.switches.push({ start: lp.beforeStart, discriminant: disc, bodyStart: at + 1, bodyEnd: -1, defaultAt: -1, stringCases: 0, inFunction: this.inFunction(), enclosing: this.enclosingHostKind() });
             }
           }
         }
@@ -448,21 +487,21 @@ function scanText(code: string): ScanResult {
         // function (...) {  |  function name (...) {  |  function* name (...) {  |  method(...) {
         let fnStartTok: 'anon' | 'named' | 'method' | '' = '';
         if (bType === T_IDENT && bText === 'function') fnStartTok = 'anon';
-        else if (bType === T_PUNCT && code.charCodeAt(lp.beforeStart) === 42 && lp.before2Type === T_IDENT && identIs(lp.before2Start, lp.before2End, 'function')) fnStartTok = 'anon';
-        else if (bType === T_IDENT && lp.before2Type === T_IDENT && identIs(lp.before2Start, lp.before2End, 'function')) fnStartTok = 'named';
-        else if (bType === T_IDENT && lp.before2Type === T_PUNCT && code.charCodeAt(lp.before2Start) === 42 && lp.before3Type === T_IDENT && identIs(lp.before3Start, lp.before3End, 'function')) fnStartTok = 'named';
+        else if (bType === T_PUNCT && this.code.charCodeAt(lp.beforeStart) === 42 && lp.before2Type === T_IDENT && this.identIs(lp.before2Start, lp.before2End, 'function')) fnStartTok = 'anon';
+        else if (bType === T_IDENT && lp.before2Type === T_IDENT && this.identIs(lp.before2Start, lp.before2End, 'function')) fnStartTok = 'named';
+        else if (bType === T_IDENT && lp.before2Type === T_PUNCT && this.code.charCodeAt(lp.before2Start) === 42 && lp.before3Type === T_IDENT && this.identIs(lp.before3Start, lp.before3End, 'function')) fnStartTok = 'named';
         else if (bType === T_IDENT && !RESERVED.has(bText)) {
-          const outer = (bd > 0 ? braces[bd - 1] : undefined);
+          const outer = (this.bd > 0 ? this.braces[this.bd - 1] : undefined);
           if (outer && (outer.kind === B_OBJ || outer.kind === B_CLASS)) fnStartTok = 'method';
         } else if (bType === T_IDENT && (bText === 'get' || bText === 'set' || bText === 'static' || bText === 'async')) {
-          const outer = (bd > 0 ? braces[bd - 1] : undefined);
+          const outer = (this.bd > 0 ? this.braces[this.bd - 1] : undefined);
           if (outer && (outer.kind === B_OBJ || outer.kind === B_CLASS)) fnStartTok = 'method';
         }
         if (fnStartTok) {
           entry.kind = B_FN;
           // No parameters: a non-arrow function can still read `arguments[0]`.
           if (lp.simple && (lp.idents > 0 || lp.commas === 0)) {
-            const param = lp.idents > 0 ? code.slice(lp.firstStart, lp.firstEnd) : ARGUMENTS0;
+            const param = lp.idents > 0 ? this.code.slice(lp.firstStart, lp.firstEnd) : ARGUMENTS0;
             if (!RESERVED.has(param) && !(fnStartTok === 'method' && bText === 'constructor')) {
               let kind: HostKind;
               let start: number;
@@ -470,9 +509,9 @@ function scanText(code: string): ScanResult {
                 kind = 'method';
                 // Start at the method name, or at a modifier before it.
                 start = lp.beforeStart;
-                const mod = lp.before2Type === T_IDENT ? code.slice(lp.before2Start, lp.before2End) : '';
+                const mod = lp.before2Type === T_IDENT ? this.code.slice(lp.before2Start, lp.before2End) : '';
                 if (mod === 'async' || mod === 'static' || mod === 'get' || mod === 'set') start = lp.before2Start;
-                else if (lp.before2Type === T_PUNCT && code.charCodeAt(lp.before2Start) === 42) start = lp.before2Start;
+                else if (lp.before2Type === T_PUNCT && this.code.charCodeAt(lp.before2Start) === 42) start = lp.before2Start;
               } else {
                 // Find the `function` keyword and what stands before it.
                 const fnTok = fnStartTok === 'anon' ? (bType === T_IDENT ? 'b1' : 'b2') : lp.before2Type === T_IDENT ? 'b2' : 'b3';
@@ -481,21 +520,21 @@ function scanText(code: string): ScanResult {
                 // The token before `function` (found by scanning back over whitespace/comments is
                 // costly; use the character class instead).
                 let j = fnStart - 1;
-                while (j >= 0 && (code.charCodeAt(j) === 32 || code.charCodeAt(j) === 10 || code.charCodeAt(j) === 9 || code.charCodeAt(j) === 13)) j--;
+                while (j >= 0 && (this.code.charCodeAt(j) === 32 || this.code.charCodeAt(j) === 10 || this.code.charCodeAt(j) === 9 || this.code.charCodeAt(j) === 13)) j--;
                 let prevWordEnd = j + 1;
                 let prevWordStart = prevWordEnd;
-                while (prevWordStart > 0 && isIdentPart(code.charCodeAt(prevWordStart - 1))) prevWordStart--;
-                let prevWord = code.slice(prevWordStart, prevWordEnd);
+                while (prevWordStart > 0 && isIdentPart(this.code.charCodeAt(prevWordStart - 1))) prevWordStart--;
+                let prevWord = this.code.slice(prevWordStart, prevWordEnd);
                 if (prevWord === 'async') {
                   start = prevWordStart;
                   j = prevWordStart - 1;
-                  while (j >= 0 && (code.charCodeAt(j) === 32 || code.charCodeAt(j) === 10 || code.charCodeAt(j) === 9 || code.charCodeAt(j) === 13)) j--;
+                  while (j >= 0 && (this.code.charCodeAt(j) === 32 || this.code.charCodeAt(j) === 10 || this.code.charCodeAt(j) === 9 || this.code.charCodeAt(j) === 13)) j--;
                   prevWordEnd = j + 1;
                   prevWordStart = prevWordEnd;
-                  while (prevWordStart > 0 && isIdentPart(code.charCodeAt(prevWordStart - 1))) prevWordStart--;
-                  prevWord = code.slice(prevWordStart, prevWordEnd);
+                  while (prevWordStart > 0 && isIdentPart(this.code.charCodeAt(prevWordStart - 1))) prevWordStart--;
+                  prevWord = this.code.slice(prevWordStart, prevWordEnd);
                 }
-                let prevChar = j >= 0 ? code.charCodeAt(j) : 59;
+                let prevChar = j >= 0 ? this.code.charCodeAt(j) : 59;
                 // The tokenizer already skipped comments: trust its previous token when known.
                 const generator = fnStartTok === 'anon' ? bType !== T_IDENT : lp.before2Type !== T_IDENT;
                 if (!generator && prevWord !== 'async') {
@@ -503,47 +542,47 @@ function scanText(code: string): ScanResult {
                   const ps = fnStartTok === 'anon' ? lp.before2Start : lp.before3Start;
                   const pe = fnStartTok === 'anon' ? lp.before2End : lp.before3End;
                   if (pt === T_NONE) prevChar = 59;
-                  else if (pt === T_PUNCT) prevChar = code.charCodeAt(ps);
+                  else if (pt === T_PUNCT) prevChar = this.code.charCodeAt(ps);
                   else if (pt === T_IDENT) {
-                    prevWord = code.slice(ps, pe);
+                    prevWord = this.code.slice(ps, pe);
                     prevChar = 65;
                   }
                 }
                 if (prevWord === 'export' || prevWord === 'default') kind = 'exported';
                 else if (prevChar === 40 || prevChar === 44) {
-                  const enclosing = pd > 0 ? parenAt(pd - 1) : undefined;
+                  const enclosing = this.pd > 0 ? this.parenAt(this.pd - 1) : undefined;
                   const callArgs =
                     !!enclosing &&
-                    (enclosing.beforeType === T_IDENT || (enclosing.beforeType === T_PUNCT && (code.charCodeAt(enclosing.beforeStart) === 41 || code.charCodeAt(enclosing.beforeStart) === 93))) &&
-                    !(enclosing.beforeType === T_IDENT && RESERVED.has(code.slice(enclosing.beforeStart, enclosing.beforeEnd)));
-                  kind = callArgs ? (memberCallee(enclosing!) ? 'member-callback' : 'callback') : prevChar === 40 ? 'iife' : 'expression';
+                    (enclosing.beforeType === T_IDENT || (enclosing.beforeType === T_PUNCT && (this.code.charCodeAt(enclosing.beforeStart) === 41 || this.code.charCodeAt(enclosing.beforeStart) === 93))) &&
+                    !(enclosing.beforeType === T_IDENT && RESERVED.has(this.code.slice(enclosing.beforeStart, enclosing.beforeEnd)));
+                  kind = callArgs ? (this.memberCallee(enclosing!) ? 'member-callback' : 'callback') : prevChar === 40 ? 'iife' : 'expression';
                 } else if (prevChar === 61 /* = */) {
                   // `a.b = function` keeps its arguments unknown; `var f = function` may be inlined.
                   let k = j - 1;
-                  while (k >= 0 && code.charCodeAt(k) === 32) k--;
+                  while (k >= 0 && this.code.charCodeAt(k) === 32) k--;
                   let w = k + 1;
-                  while (w > 0 && isIdentPart(code.charCodeAt(w - 1))) w--;
-                  kind = w > 0 && code.charCodeAt(w - 1) === 46 ? 'property' : 'expression';
+                  while (w > 0 && isIdentPart(this.code.charCodeAt(w - 1))) w--;
+                  kind = w > 0 && this.code.charCodeAt(w - 1) === 46 ? 'property' : 'expression';
                 } else if (prevChar === 58 /* : */) kind = 'property';
                 else if (prevChar === 59 || prevChar === 123 || prevChar === 125 || j < 0) kind = 'declaration';
                 else kind = 'expression';
               }
-              entry.host = hosts.length;
-              const topName = fnStartTok === 'named' && kind === 'declaration' && bd === 0 ? bText : '';
-              hosts.push({ kind, start, isMethod: fnStartTok === 'method', param, bodyStart: at + 1, bodyEnd: -1, directive: false, compares: 0, topName });
+              entry.host = this.hosts.length;
+              const topName = fnStartTok === 'named' && kind === 'declaration' && this.bd === 0 ? bText : '';
+              this.hosts.push({ kind, start, isMethod: fnStartTok === 'method', param, bodyStart: at + 1, bodyEnd: -1, directive: false, compares: 0, topName });
             }
           }
         }
       }
-    } else if (t1 === T_IDENT && backIdentIs(1, 'static')) {
-      const outer = (bd > 0 ? braces[bd - 1] : undefined);
+    } else if (t1 === T_IDENT && this.backIdentIs(1, 'static')) {
+      const outer = (this.bd > 0 ? this.braces[this.bd - 1] : undefined);
       entry.kind = outer && outer.kind === B_CLASS ? B_STATIC : B_BLOCK;
     } else {
       // class X {, class X extends Y {, class {
       let isClass = false;
-      for (let i = 1; i <= 6 && bt(i) !== T_NONE; i++) {
-        if (bt(i) === T_PUNCT && (bp(i) === 59 || bp(i) === 123 || bp(i) === 125)) break;
-        if (backIdentIs(i, 'class')) {
+      for (let i = 1; i <= 6 && this.bt(i) !== T_NONE; i++) {
+        if (this.bt(i) === T_PUNCT && (this.bp(i) === 59 || this.bp(i) === 123 || this.bp(i) === 125)) break;
+        if (this.backIdentIs(i, 'class')) {
           isClass = true;
           break;
         }
@@ -554,349 +593,356 @@ function scanText(code: string): ScanResult {
         // After an operator or opening punctuation a `{` starts an object literal.
         entry.kind = p1 === 59 || p1 === 123 || p1 === 125 || p1 === 41 ? B_BLOCK : B_OBJ;
       } else if (t1 === T_IDENT) {
-        const w = code.slice(bs(1), be(1));
+        const w = this.code.slice(this.bs(1), this.be(1));
         entry.kind = w === 'return' || w === 'case' || w === 'typeof' || w === 'void' || w === 'in' || w === 'of' || w === 'yield' || w === 'await' || w === 'throw' || w === 'delete' || w === 'new' ? B_OBJ : B_BLOCK;
       }
     }
-    bd++;
-  };
-
-  let i = 0;
-  // Hashbang.
-  if (code.charCodeAt(0) === 35 && code.charCodeAt(1) === 33) {
-    while (i < n && code.charCodeAt(i) !== 10) i++;
+    this.bd++;
   }
-  // Set when the token after a function body's `{` must be checked for a directive.
-  let pendingDirectiveHost = -1;
 
-  // Next positions of a few characters, found with indexOf (native, fast over the long
-  // strings and templates that make up half of a large bundle) and cached: the scan only moves
-  // forward, so each is searched for about once per occurrence.
-  let nextBS = -1;
-  let nextNL = -1;
-  let nextTick = -1;
-  let nextDollar = -1;
-  const find = (ch: string, cached: number, from: number): number => {
+  find(ch: string, cached: number, from: number): number {
     if (cached >= from) return cached;
-    const k = code.indexOf(ch, from);
-    return k < 0 ? n : k;
-  };
+    const k = this.code.indexOf(ch, from);
+    return k < 0 ? this.n : k;
+  }
 
-  const scanTemplate = (from: number): number => {
+  scanTemplate(from: number): number {
     // From just after a backtick (or a `}` closing `${`); returns the index after the closing
     // backtick, or after `${` (pushing a template brace), or -1 when unterminated.
     let j = from;
     const chunkStart = from;
     for (;;) {
-      nextTick = find('`', nextTick, j);
-      nextBS = find('\\', nextBS, j);
-      nextDollar = find('${', nextDollar, j);
-      const stop = Math.min(nextTick, nextBS, nextDollar);
-      if (stop >= n) return -1;
-      // Newlines up to here count towards telling minified code apart.
-      for (nextNL = find('\n', nextNL, j); nextNL < stop; nextNL = find('\n', nextNL, nextNL + 1)) newlines++;
-      if (stop === nextBS) {
+      this.nextTick = this.find('`', this.nextTick, j);
+      this.nextBS = this.find('\\', this.nextBS, j);
+      this.nextDollar = this.find('${', this.nextDollar, j);
+      const stop = Math.min(this.nextTick, this.nextBS, this.nextDollar);
+      if (stop >= this.n) return -1;
+      // Newlines up to here count towards telling minified this.code apart.
+      for (this.nextNL = this.find('\this.n', this.nextNL, j); this.nextNL < stop; this.nextNL = this.find('\this.n', this.nextNL, this.nextNL + 1)) this.newlines++;
+      if (stop === this.nextBS) {
         j = stop + 2;
         continue;
       }
-      if (stop === nextTick) {
-        addName(chunkStart, stop);
+      if (stop === this.nextTick) {
+        this.addName(chunkStart, stop);
         return stop + 1;
       }
-      addName(chunkStart, stop);
-      nextBrace(B_TPL, stop + 1);
-      bd++;
+      this.addName(chunkStart, stop);
+      this.nextBrace(B_TPL, stop + 1);
+      this.bd++;
       return stop + 2;
     }
-  };
+  }
+
+  run(): ScanResult {
+    const code = this.code;
+    const n = this.n;
 
 
-  while (i < n) {
-    const c = code.charCodeAt(i);
-    // Whitespace.
-    if (c === 32 || c === 9 || c === 13 || c === 0xa0 || c === 0xfeff) {
-      i++;
-      continue;
+
+
+
+
+
+
+
+
+    let i = 0;
+    // Hashbang.
+    if (code.charCodeAt(0) === 35 && code.charCodeAt(1) === 33) {
+      while (i < n && code.charCodeAt(i) !== 10) i++;
     }
-    if (c === 10) {
-      newlines++;
-      i++;
-      continue;
-    }
-    if (c === 47 /* / */) {
-      const d = code.charCodeAt(i + 1);
-      if (d === 47) {
-        i = nextNL = find('\n', nextNL, i);
+
+
+
+
+    while (i < n) {
+      const c = code.charCodeAt(i);
+      // Whitespace.
+      if (c === 32 || c === 9 || c === 13 || c === 0xa0 || c === 0xfeff) {
+        i++;
         continue;
       }
-      if (d === 42) {
-        const end = code.indexOf('*/', i + 2);
-        if (end < 0) {
-          confused = true;
-          break;
-        }
-        for (let k = i; k < end; k++) if (code.charCodeAt(k) === 10) newlines++;
-        i = end + 2;
+      if (c === 10) {
+        this.newlines++;
+        i++;
         continue;
       }
-      if (regexAllowed()) {
-        let j = i + 1;
-        let inClass = false;
-        while (j < n) {
-          const e = code.charCodeAt(j);
-          if (e === 92) {
-            j += 2;
-            continue;
-          }
-          if (e === 10) break;
-          if (inClass) {
-            if (e === 93) inClass = false;
-          } else if (e === 91) inClass = true;
-          else if (e === 47) break;
-          j++;
-        }
-        if (j >= n || code.charCodeAt(j) !== 47) {
-          confused = true;
-          break;
-        }
-        j++;
-        while (j < n && isIdentPart(code.charCodeAt(j))) j++;
-        push(T_REGEX, i, j, 0);
-        i = j;
-        continue;
-      }
-      push(T_PUNCT, i, i + 1, 47);
-      i++;
-      continue;
-    }
-    if (c === 34 || c === 39) {
-      let j = i + 1;
-      let escaped = false;
-      const quote = c === 34 ? '"' : "'";
-      for (;;) {
-        const q = code.indexOf(quote, j);
-        if (q < 0) {
-          j = n;
-          break;
-        }
-        nextBS = find('\\', nextBS, j);
-        if (nextBS < q) {
-          escaped = true;
-          j = nextBS + 2;
+      if (c === 47 /* / */) {
+        const d = code.charCodeAt(i + 1);
+        if (d === 47) {
+          i = this.nextNL = this.find('\n', this.nextNL, i);
           continue;
         }
-        j = q;
-        break;
-      }
-      // A raw newline inside a string is only a line continuation (after a backslash); any other
-      // means the scan lost track (a regular expression read as a division, say).
-      let lost = j >= n;
-      for (nextNL = find('\n', nextNL, i + 1); !lost && nextNL < j; nextNL = find('\n', nextNL, nextNL + 1)) {
-        if (code.charCodeAt(nextNL - 1) !== 92 && !(code.charCodeAt(nextNL - 1) === 13 && code.charCodeAt(nextNL - 2) === 92)) lost = true;
-      }
-      if (lost) {
-        confused = true;
-        break;
-      }
-      const s = i + 1;
-      const e = j;
-      if (pendingDirectiveHost >= 0) hosts[pendingDirectiveHost].directive = true;
-      pendingDirectiveHost = -1;
-      if (e - s >= 4 && e - s <= 200) {
-        if (e - s >= MIN_NAME_RAW) {
-          addName(s, e);
-          // The value as well as the text: `"a\nb"` is `a`, a newline and `b` at run time.
-          if (escaped) decodedNames.push(unescapeString(code.slice(s, e)));
+        if (d === 42) {
+          const end = code.indexOf('*/', i + 2);
+          if (end < 0) {
+            this.confused = true;
+            break;
+          }
+          for (let k = i; k < end; k++) if (code.charCodeAt(k) === 10) this.newlines++;
+          i = end + 2;
+          continue;
         }
-        if (e - s <= 96 && !escaped && flagShaped(code, s, e)) {
-          const value = code.slice(s, e);
-          if (FLAGLIKE.test(value)) {
-            nameStrings.add(value);
-            // callee("flag", ...)
-            if (bt(1) === T_PUNCT && bp(1) === 40 && bt(2) === T_IDENT) {
-              const callee = code.slice(bs(2), be(2));
-              if (!RESERVED.has(callee)) {
-                let m = stringCalls.get(callee);
-                if (!m) stringCalls.set(callee, (m = new Map()));
-                m.set(value, (m.get(value) ?? 0) + 1);
+        if (this.regexAllowed()) {
+          let j = i + 1;
+          let inClass = false;
+          while (j < n) {
+            const e = code.charCodeAt(j);
+            if (e === 92) {
+              j += 2;
+              continue;
+            }
+            if (e === 10) break;
+            if (inClass) {
+              if (e === 93) inClass = false;
+            } else if (e === 91) inClass = true;
+            else if (e === 47) break;
+            j++;
+          }
+          if (j >= n || code.charCodeAt(j) !== 47) {
+            this.confused = true;
+            break;
+          }
+          j++;
+          while (j < n && isIdentPart(code.charCodeAt(j))) j++;
+          this.push(T_REGEX, i, j, 0);
+          i = j;
+          continue;
+        }
+        this.push(T_PUNCT, i, i + 1, 47);
+        i++;
+        continue;
+      }
+      if (c === 34 || c === 39) {
+        let j = i + 1;
+        let escaped = false;
+        const quote = c === 34 ? '"' : "'";
+        for (;;) {
+          const q = code.indexOf(quote, j);
+          if (q < 0) {
+            j = n;
+            break;
+          }
+          this.nextBS = this.find('\\', this.nextBS, j);
+          if (this.nextBS < q) {
+            escaped = true;
+            j = this.nextBS + 2;
+            continue;
+          }
+          j = q;
+          break;
+        }
+        // A raw newline inside a string is only a line continuation (after a backslash); any other
+        // means the scan lost track (a regular expression read as a division, say).
+        let lost = j >= n;
+        for (this.nextNL = this.find('\n', this.nextNL, i + 1); !lost && this.nextNL < j; this.nextNL = this.find('\n', this.nextNL, this.nextNL + 1)) {
+          if (code.charCodeAt(this.nextNL - 1) !== 92 && !(code.charCodeAt(this.nextNL - 1) === 13 && code.charCodeAt(this.nextNL - 2) === 92)) lost = true;
+        }
+        if (lost) {
+          this.confused = true;
+          break;
+        }
+        const s = i + 1;
+        const e = j;
+        if (this.pendingDirectiveHost >= 0) this.hosts[this.pendingDirectiveHost].directive = true;
+        this.pendingDirectiveHost = -1;
+        if (e - s >= 4 && e - s <= 200) {
+          if (e - s >= MIN_NAME_RAW) {
+            this.addName(s, e);
+            // The value as well as the text: `"a\nb"` is `a`, a newline and `b` at run time.
+            if (escaped) this.decodedNames.push(unescapeString(code.slice(s, e)));
+          }
+          if (e - s <= 96 && !escaped && flagShaped(code, s, e)) {
+            const value = code.slice(s, e);
+            if (FLAGLIKE.test(value)) {
+              this.nameStrings.add(value);
+              // callee("flag", ...)
+              if (this.bt(1) === T_PUNCT && this.bp(1) === 40 && this.bt(2) === T_IDENT) {
+                const callee = code.slice(this.bs(2), this.be(2));
+                if (!RESERVED.has(callee)) {
+                  let m = this.stringCalls.get(callee);
+                  if (!m) this.stringCalls.set(callee, (m = new Map()));
+                  m.set(value, (m.get(value) ?? 0) + 1);
+                }
               }
             }
           }
         }
-      }
-      // ident === "str"
-      const k1 = (count - 1) & 7;
-      if (count >= 2 && rp[k1] === P_EQ && rt[k1] === T_PUNCT && rt[(count - 2) & 7] === T_IDENT && !(count >= 3 && bt(3) === T_PUNCT && bp(3) === 46)) {
-        attribute(bs(2), be(2));
-      }
-      push(T_STRING, i, j + 1, 0);
-      i = j + 1;
-      continue;
-    }
-    if (c === 96) {
-      pendingDirectiveHost = -1;
-      const j = scanTemplate(i + 1);
-      if (j < 0) {
-        confused = true;
-        break;
-      }
-      push(T_TEMPLATE, i, j, 0);
-      i = j;
-      continue;
-    }
-    if (isIdentStart(c) || (c === 35 && isIdentStart(code.charCodeAt(i + 1)))) {
-      let j = i + 1;
-      while (j < n) {
-        const d = code.charCodeAt(j);
-        if (d < 128 ? CLASS[d] === 0 : !isIdentPart(d)) break;
-        j++;
-      }
-      pendingDirectiveHost = -1;
-      if (j - i >= MIN_NAME_RAW) addName(i, j);
-      // "str" === ident
-      const k1 = (count - 1) & 7;
-      if (count >= 2 && rp[k1] === P_EQ && rt[k1] === T_PUNCT && rt[(count - 2) & 7] === T_STRING) attribute(i, j);
-      push(T_IDENT, i, j, 0);
-      // case "str":  /  default:
-      if (j - i === 4 && code.startsWith('case', i)) {
-        const top = (bd > 0 ? braces[bd - 1] : undefined);
-        if (top && top.sw >= 0) {
-          let k = j;
-          while (k < n && code.charCodeAt(k) === 32) k++;
-          const q = code.charCodeAt(k);
-          if (q === 34 || q === 39) switches[top.sw].stringCases++;
+        // ident === "str"
+        const k1 = (this.count - 1) & 7;
+        if (this.count >= 2 && this.rp[k1] === P_EQ && this.rt[k1] === T_PUNCT && this.rt[(this.count - 2) & 7] === T_IDENT && !(this.count >= 3 && this.bt(3) === T_PUNCT && this.bp(3) === 46)) {
+          this.attribute(this.bs(2), this.be(2));
         }
-      } else if (j - i === 7 && code.startsWith('default', i)) {
-        const top = (bd > 0 ? braces[bd - 1] : undefined);
-        if (top && top.sw >= 0) {
-          let k = j;
-          while (k < n && code.charCodeAt(k) === 32) k++;
-          if (code.charCodeAt(k) === 58) switches[top.sw].defaultAt = i;
-        }
+        this.push(T_STRING, i, j + 1, 0);
+        i = j + 1;
+        continue;
       }
-      i = j;
-      continue;
-    }
-    if ((c >= 48 && c <= 57) || (c === 46 && code.charCodeAt(i + 1) >= 48 && code.charCodeAt(i + 1) <= 57)) {
-      let j = i + 1;
-      while (j < n) {
-        const e = code.charCodeAt(j);
-        if (isIdentPart(e) || e === 46) j++;
-        else if ((e === 43 || e === 45) && (code.charCodeAt(j - 1) === 101 || code.charCodeAt(j - 1) === 69) && !/^0[xX]/.test(code.slice(i, i + 2))) j++;
-        else break;
-      }
-      pendingDirectiveHost = -1;
-      push(T_NUM, i, j, 0);
-      i = j;
-      continue;
-    }
-    // Punctuation.
-    pendingDirectiveHost = -1;
-    if (c === 123 /* { */) {
-      openBrace(i);
-      const top = braces[bd - 1];
-      if (top.host >= 0) pendingDirectiveHost = top.host;
-      push(T_PUNCT, i, i + 1, 123);
-      i++;
-      continue;
-    }
-    if (c === 125 /* } */) {
-      const top = (bd > 0 ? braces[bd - 1] : undefined);
-      if (top && top.kind === B_TPL) {
-        bd--;
-        const j = scanTemplate(i + 1);
+      if (c === 96) {
+        this.pendingDirectiveHost = -1;
+        const j = this.scanTemplate(i + 1);
         if (j < 0) {
-          confused = true;
+          this.confused = true;
           break;
         }
-        // The whole `...}...` continues a template token.
-        push(T_TEMPLATE, i, j, 0);
+        this.push(T_TEMPLATE, i, j, 0);
         i = j;
         continue;
       }
-      closeBrace(i);
-      push(T_PUNCT, i, i + 1, 125);
-      i++;
-      continue;
-    }
-    if (c === 40 /* ( */) {
-      const t1 = bt(1), s1 = bs(1), e1 = be(1), t2 = bt(2), s2 = bs(2), e2 = be(2), t3 = bt(3), s3 = bs(3), e3 = be(3);
-      push(T_PUNCT, i, i + 1, 40);
-      if ((pd + 1) * STRIDE > PS.length) {
-        const grown = new Int32Array(PS.length * 2);
-        grown.set(PS);
-        PS = grown;
+      if (isIdentStart(c) || (c === 35 && isIdentStart(code.charCodeAt(i + 1)))) {
+        let j = i + 1;
+        while (j < n) {
+          const d = code.charCodeAt(j);
+          if (d < 128 ? CLASS[d] === 0 : !isIdentPart(d)) break;
+          j++;
+        }
+        this.pendingDirectiveHost = -1;
+        if (j - i >= MIN_NAME_RAW) this.addName(i, j);
+        // "str" === ident
+        const k1 = (this.count - 1) & 7;
+        if (this.count >= 2 && this.rp[k1] === P_EQ && this.rt[k1] === T_PUNCT && this.rt[(this.count - 2) & 7] === T_STRING) this.attribute(i, j);
+        this.push(T_IDENT, i, j, 0);
+        // case "str":  /  default:
+        if (j - i === 4 && code.startsWith('case', i)) {
+          const top = (this.bd > 0 ? this.braces[this.bd - 1] : undefined);
+          if (top && top.sw >= 0) {
+            let k = j;
+            while (k < n && code.charCodeAt(k) === 32) k++;
+            const q = code.charCodeAt(k);
+            if (q === 34 || q === 39) this.switches[top.sw].stringCases++;
+          }
+        } else if (j - i === 7 && code.startsWith('default', i)) {
+          const top = (this.bd > 0 ? this.braces[this.bd - 1] : undefined);
+          if (top && top.sw >= 0) {
+            let k = j;
+            while (k < n && code.charCodeAt(k) === 32) k++;
+            if (code.charCodeAt(k) === 58) this.switches[top.sw].defaultAt = i;
+          }
+        }
+        i = j;
+        continue;
       }
-      const b = pd * STRIDE;
-      PS[b + F_BT] = t1; PS[b + F_BS] = s1; PS[b + F_BE] = e1;
-      PS[b + F_B2T] = t2; PS[b + F_B2S] = s2; PS[b + F_B2E] = e2;
-      PS[b + F_B3T] = t3; PS[b + F_B3S] = s3; PS[b + F_B3E] = e3;
-      PS[b + F_SIMPLE] = 1; PS[b + F_IDENTS] = 0; PS[b + F_COMMAS] = 0;
-      PS[b + F_FS] = -1; PS[b + F_FE] = -1; PS[b + F_OPEN] = i;
-      pd++;
-      i++;
-      continue;
-    }
-    if (c === 41 /* ) */) {
-      lastParenIdx = pd > 0 ? --pd : -1;
-      lastCloseAt = i;
-      push(T_PUNCT, i, i + 1, 41);
-      i++;
-      continue;
-    }
-    let p = c;
-    let len = 1;
-    const d = code.charCodeAt(i + 1);
-    if (c === 61 && d === 62) {
-      p = P_ARROW;
-      len = 2;
-    } else if (c === 61 && d === 61) {
-      p = P_EQ;
-      len = code.charCodeAt(i + 2) === 61 ? 3 : 2;
-    } else if (c === 33 && d === 61) {
-      p = P_NEQ;
-      len = code.charCodeAt(i + 2) === 61 ? 3 : 2;
-    } else if ((c === 43 || c === 45) && d === c) {
-      p = P_INC;
-      len = 2;
-    } else if (c === 46 && d === 46 && code.charCodeAt(i + 2) === 46) {
-      len = 3;
-    }
-    // `:` after a tool-schema key directly inside an object literal.
-    if (c === 58) {
-      const top = (bd > 0 ? braces[bd - 1] : undefined);
-      if (top && top.kind === B_OBJ && top.tool < 0 && (bt(1) === T_IDENT || bt(1) === T_STRING)) {
-        const s = bt(1) === T_STRING ? bs(1) + 1 : bs(1);
-        const e = bt(1) === T_STRING ? be(1) - 1 : be(1);
-        if (e - s >= 10 && e - s <= 12 && TOOL_KEYS.has(code.slice(s, e))) {
-          top.tool = toolObjects.length;
-          toolObjects.push({ start: top.start, end: -1, key: code.slice(s, e) });
+      if ((c >= 48 && c <= 57) || (c === 46 && code.charCodeAt(i + 1) >= 48 && code.charCodeAt(i + 1) <= 57)) {
+        let j = i + 1;
+        while (j < n) {
+          const e = code.charCodeAt(j);
+          if (isIdentPart(e) || e === 46) j++;
+          else if ((e === 43 || e === 45) && (code.charCodeAt(j - 1) === 101 || code.charCodeAt(j - 1) === 69) && !/^0[xX]/.test(code.slice(i, i + 2))) j++;
+          else break;
+        }
+        this.pendingDirectiveHost = -1;
+        this.push(T_NUM, i, j, 0);
+        i = j;
+        continue;
+      }
+      // Punctuation.
+      this.pendingDirectiveHost = -1;
+      if (c === 123 /* { */) {
+        this.openBrace(i);
+        const top = this.braces[this.bd - 1];
+        if (top.host >= 0) this.pendingDirectiveHost = top.host;
+        this.push(T_PUNCT, i, i + 1, 123);
+        i++;
+        continue;
+      }
+      if (c === 125 /* } */) {
+        const top = (this.bd > 0 ? this.braces[this.bd - 1] : undefined);
+        if (top && top.kind === B_TPL) {
+          this.bd--;
+          const j = this.scanTemplate(i + 1);
+          if (j < 0) {
+            this.confused = true;
+            break;
+          }
+          // The whole `...}...` continues a template token.
+          this.push(T_TEMPLATE, i, j, 0);
+          i = j;
+          continue;
+        }
+        this.closeBrace(i);
+        this.push(T_PUNCT, i, i + 1, 125);
+        i++;
+        continue;
+      }
+      if (c === 40 /* ( */) {
+        const t1 = this.bt(1), s1 = this.bs(1), e1 = this.be(1), t2 = this.bt(2), s2 = this.bs(2), e2 = this.be(2), t3 = this.bt(3), s3 = this.bs(3), e3 = this.be(3);
+        this.push(T_PUNCT, i, i + 1, 40);
+        if ((this.pd + 1) * STRIDE > this.PS.length) {
+          const grown = new Int32Array(this.PS.length * 2);
+          grown.set(this.PS);
+          this.PS = grown;
+        }
+        const b = this.pd * STRIDE;
+        this.PS[b + F_BT] = t1; this.PS[b + F_BS] = s1; this.PS[b + F_BE] = e1;
+        this.PS[b + F_B2T] = t2; this.PS[b + F_B2S] = s2; this.PS[b + F_B2E] = e2;
+        this.PS[b + F_B3T] = t3; this.PS[b + F_B3S] = s3; this.PS[b + F_B3E] = e3;
+        this.PS[b + F_SIMPLE] = 1; this.PS[b + F_IDENTS] = 0; this.PS[b + F_COMMAS] = 0;
+        this.PS[b + F_FS] = -1; this.PS[b + F_FE] = -1; this.PS[b + F_OPEN] = i;
+        this.pd++;
+        i++;
+        continue;
+      }
+      if (c === 41 /* ) */) {
+        this.lastParenIdx = this.pd > 0 ? --this.pd : -1;
+        this.lastCloseAt = i;
+        this.push(T_PUNCT, i, i + 1, 41);
+        i++;
+        continue;
+      }
+      let p = c;
+      let len = 1;
+      const d = code.charCodeAt(i + 1);
+      if (c === 61 && d === 62) {
+        p = P_ARROW;
+        len = 2;
+      } else if (c === 61 && d === 61) {
+        p = P_EQ;
+        len = code.charCodeAt(i + 2) === 61 ? 3 : 2;
+      } else if (c === 33 && d === 61) {
+        p = P_NEQ;
+        len = code.charCodeAt(i + 2) === 61 ? 3 : 2;
+      } else if ((c === 43 || c === 45) && d === c) {
+        p = P_INC;
+        len = 2;
+      } else if (c === 46 && d === 46 && code.charCodeAt(i + 2) === 46) {
+        len = 3;
+      }
+      // `:` after a tool-schema key directly inside an object literal.
+      if (c === 58) {
+        const top = (this.bd > 0 ? this.braces[this.bd - 1] : undefined);
+        if (top && top.kind === B_OBJ && top.tool < 0 && (this.bt(1) === T_IDENT || this.bt(1) === T_STRING)) {
+          const s = this.bt(1) === T_STRING ? this.bs(1) + 1 : this.bs(1);
+          const e = this.bt(1) === T_STRING ? this.be(1) - 1 : this.be(1);
+          if (e - s >= 10 && e - s <= 12 && TOOL_KEYS.has(code.slice(s, e))) {
+            top.tool = this.toolObjects.length;
+            this.toolObjects.push({ start: top.start, end: -1, key: code.slice(s, e) });
+          }
         }
       }
+      this.push(T_PUNCT, i, i + len, p);
+      i += len;
     }
-    push(T_PUNCT, i, i + len, p);
-    i += len;
-  }
 
-  for (const raw of decodedNames.length > 0 ? rawNames.concat(decodedNames) : rawNames) {
-    const f = raw.replace(/[^A-Za-z0-9]+/g, '');
-    if (f.length >= MIN_NAME_RAW && f.length <= 96) names.add(f.toLowerCase());
+    for (const raw of this.decodedNames.length > 0 ? this.rawNames.concat(this.decodedNames) : this.rawNames) {
+      const f = raw.replace(/[^A-Za-z0-9]+/g, '');
+      if (f.length >= MIN_NAME_RAW && f.length <= 96) this.names.add(f.toLowerCase());
+    }
+    const valid = this.hosts.filter((h) => h.bodyEnd > h.bodyStart && !h.directive && !RESERVED.has(h.param));
+    markExported(valid, code);
+    // Switches can only host a case when they are closed and compare strings.
+    const sws = this.switches.filter((s) => s.bodyEnd > s.bodyStart && s.stringCases > 0);
+    const lines = this.newlines + 1;
+    return {
+      hosts: valid,
+      switches: sws,
+      stringCalls: this.stringCalls,
+      toolObjects: this.toolObjects.filter((t) => t.end > t.start),
+      names: this.names,
+      nameStrings: this.nameStrings,
+      minified: n / lines > 300,
+      confused: this.confused,
+    };
   }
-  const valid = hosts.filter((h) => h.bodyEnd > h.bodyStart && !h.directive && !RESERVED.has(h.param));
-  markExported(valid, code);
-  // Switches can only host a case when they are closed and compare strings.
-  const sws = switches.filter((s) => s.bodyEnd > s.bodyStart && s.stringCases > 0);
-  const lines = newlines + 1;
-  return {
-    hosts: valid,
-    switches: sws,
-    stringCalls,
-    toolObjects: toolObjects.filter((t) => t.end > t.start),
-    names,
-    nameStrings,
-    minified: n / lines > 300,
-    confused,
-  };
 }
 
 /**
