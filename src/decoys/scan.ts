@@ -113,6 +113,8 @@ const FLAGLIKE = /^[A-Za-z][A-Za-z0-9]*(?:[_.:-][A-Za-z0-9]+){1,7}$/;
 const F_BT = 0, F_BS = 1, F_BE = 2, F_B2T = 3, F_B2S = 4, F_B2E = 5, F_B3T = 6, F_B3S = 7, F_B3E = 8;
 const F_SIMPLE = 9, F_IDENTS = 10, F_COMMAS = 11, F_FS = 12, F_FE = 13, F_OPEN = 14;
 const STRIDE = 16;
+/** Bytes per call of Scanner.step. */
+const STEP_BYTES = 1 << 16;
 
 interface ParenEntry {
   /** Token index (in the ring) before `(`: type and text offsets. */
@@ -634,29 +636,11 @@ class Scanner {
     }
   }
 
-  run(): ScanResult {
+  /** Scan whole tokens from `i` until `limit` (or the end); returns where it stopped. */
+  step(i: number, limit: number): number {
     const code = this.code;
     const n = this.n;
-
-
-
-
-
-
-
-
-
-
-    let i = 0;
-    // Hashbang.
-    if (code.charCodeAt(0) === 35 && code.charCodeAt(1) === 33) {
-      while (i < n && code.charCodeAt(i) !== 10) i++;
-    }
-
-
-
-
-    while (i < n) {
+    while (i < limit) {
       const c = code.charCodeAt(i);
       // Whitespace.
       if (c === 32 || c === 9 || c === 13 || c === 0xa0 || c === 0xfeff) {
@@ -922,6 +906,20 @@ class Scanner {
       this.push(T_PUNCT, i, i + len, p);
       i += len;
     }
+    return i;
+  }
+
+  run(): ScanResult {
+    const code = this.code;
+    const n = this.n;
+    let i = 0;
+    // Hashbang.
+    if (code.charCodeAt(0) === 35 && code.charCodeAt(1) === 33) {
+      while (i < n && code.charCodeAt(i) !== 10) i++;
+    }
+    // In slices, so that `step` is optimized like any hot method rather than only by on-stack
+    // replacement of one long-running loop.
+    while (i < n && !this.confused) i = this.step(i, Math.min(n, i + STEP_BYTES));
 
     for (const raw of this.decodedNames.length > 0 ? this.rawNames.concat(this.decodedNames) : this.rawNames) {
       const f = raw.replace(/[^A-Za-z0-9]+/g, '');
