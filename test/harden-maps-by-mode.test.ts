@@ -78,4 +78,21 @@ describe('maps handed to decoy planting by mode', () => {
     expect(result.summary.decoys?.planted).toBeGreaterThan(0);
     expect(existsSync(join(root, 'hidden'))).toBe(false);
   });
+
+  it('strip deletes a map its code points at even when cut short, and leaves a look-alike nobody points at', async () => {
+    const root = tempDir();
+    const session = createHardenSession({}, { production: true, projectRoot: root, outDir: join(root, 'dist'), bundler: 'test' });
+    const f = built.files[0];
+    const whole = JSON.stringify(f.map);
+    const cut = [
+      { fileName: f.fileName, source: `${f.code}//# sourceMappingURL=${f.fileName}.map\n` },
+      { fileName: `${f.fileName}.map`, source: whole.slice(0, whole.length >> 1) },
+      // Named like a map, starts like one, referenced by nobody: the scanner's full sniff decides.
+      { fileName: 'notes.map', source: '{"sources": "not a map at all"}' },
+    ];
+    const result = await session.processOutput(cut, { outDir: join(root, 'dist') });
+    expect(result.deletes).toEqual([`${f.fileName}.map`]);
+    expect(result.updates.get(f.fileName)).toBe(f.code);
+    expect(result.gate?.ok, result.gate?.message).toBe(true);
+  });
 });

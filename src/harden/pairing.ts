@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { findTrailingDirectives, languageOf, type CodeLanguage } from '../maps/comments.js';
 import { parseSourceMap, type AnyMap } from '../maps/sourcemap.js';
-import { sniffMap } from '../scan/sourcemap.js';
+import { MAP_HEAD, sniffMap } from '../scan/sourcemap.js';
 import { DEFAULT_LIMITS } from '../scan/types.js';
 
 const MAX_MAP_BYTES = DEFAULT_LIMITS.maxFileBytes;
@@ -36,14 +36,14 @@ export interface MapEntry {
   owner?: string;
 }
 
-/** A map found by the scanner's sniff; JSON.parse of its body waits until someone reads `map`. */
+/** A map found by content; JSON.parse of its text waits until someone reads `map`. */
 class SniffedMap implements MapEntry {
   owner?: string;
   private parsed: AnyMap | null | undefined;
 
   constructor(
     readonly fileName: string,
-    private body: Buffer | null,
+    private text: (() => string) | null,
     readonly file: string | undefined,
     readonly compressed: boolean,
   ) {}
@@ -51,8 +51,8 @@ class SniffedMap implements MapEntry {
   /** Parses now; false when JSON.parse finds no map where the sniff did (e.g. no `sources`). */
   parses(): boolean {
     if (this.parsed === undefined) {
-      this.parsed = parseSourceMap(this.body!.toString('utf8'));
-      this.body = null;
+      this.parsed = parseSourceMap(this.text!());
+      this.text = null;
     }
     return this.parsed !== null;
   }
@@ -64,7 +64,7 @@ class SniffedMap implements MapEntry {
 
   set map(map: AnyMap) {
     this.parsed = map;
-    this.body = null;
+    this.text = null;
   }
 }
 
@@ -93,18 +93,44 @@ function mayBeJson(text: string): boolean {
   return false;
 }
 
+/** Whether a file starts as a map does (after a BOM, whitespace and the `)]}'` line): read no further. */
+function startsLikeMap(source: string | Uint8Array): boolean {
+  let head = typeof source === 'string' ? source.slice(0, 512) : Buffer.from(source.buffer, source.byteOffset, Math.min(512, source.byteLength)).toString('latin1');
+  head = head.replace(/^\uFEFF?\s*/, '');
+  if (head.startsWith(")]}'")) head = head.replace(/^\)\]\}'[^\n\r]*\s*/, '');
+  return MAP_HEAD.test(head);
+}
+
 /**
  * `parseMaps: false` (strip, which deletes maps unread) leaves their JSON unparsed; a map the
  * sniff accepts but JSON.parse would not is then deleted too, where parsing leaves it as other.
+ * Then a `.map` file that a code file points at (by its reference or as `<file>.map`) and that
+ * starts as a map does is taken for that map without walking it: strip deletes it either way
+ * (a truncated map leaks as much as a whole one).
  */
 export function sortOutput(files: readonly OutputFile[], opts: { parseMaps?: boolean } = {}): SortedOutput {
   const code = new Map<string, CodeEntry>();
   const maps = new Map<string, MapEntry>();
   const other: string[] = [];
+  const rest: OutputFile[] = [];
   for (const f of files) {
     const lang = languageOf(f.fileName);
-    if (lang) {
-      code.set(f.fileName, { fileName: f.fileName, lang, code: textOf(f.source) });
+    if (lang) code.set(f.fileName, { fileName: f.fileName, lang, code: textOf(f.source) });
+    else rest.push(f);
+  }
+  // Each code file's reference target, read once (a regex pass over the whole file).
+  const targets = new Map([...code.values()].map((entry) => [entry.fileName, referencedFile(entry)]));
+  const claimed = new Set<string>();
+  if (opts.parseMaps === false) {
+    for (const entry of code.values()) {
+      const target = targets.get(entry.fileName);
+      if (target) claimed.add(target);
+      claimed.add(entry.fileName + '.map');
+    }
+  }
+  for (const f of rest) {
+    if (claimed.has(f.fileName) && /\.map$/i.test(f.fileName) && startsLikeMap(f.source)) {
+      maps.set(f.fileName, new SniffedMap(f.fileName, () => textOf(f.source), undefined, false));
       continue;
     }
     // Text that cannot start a JSON object is no map (compressed maps come as bytes): skip
@@ -115,12 +141,13 @@ export function sortOutput(files: readonly OutputFile[], opts: { parseMaps?: boo
     }
     // The scanner's own detection: by content, through gzip/brotli and the XSSI prefix.
     const sniff = sniffMap(bytesOf(f.source), f.fileName, { maxBytes: MAX_MAP_BYTES });
-    const entry = sniff.kind === 'map' ? new SniffedMap(f.fileName, sniff.body, sniff.map.file, sniff.form.includes('gzip') || sniff.form.includes('brotli')) : null;
+    const body = sniff.kind === 'map' ? sniff.body : null;
+    const entry = sniff.kind === 'map' ? new SniffedMap(f.fileName, () => body!.toString('utf8'), sniff.map.file, sniff.form.includes('gzip') || sniff.form.includes('brotli')) : null;
     if (entry && (opts.parseMaps === false || entry.parses())) maps.set(f.fileName, entry);
     else other.push(f.fileName);
   }
   for (const entry of code.values()) {
-    const mapFile = findMapFor(entry, maps);
+    const mapFile = findMapFor(entry, targets.get(entry.fileName), maps);
     if (mapFile) {
       entry.mapFile = mapFile;
       maps.get(mapFile)!.owner = entry.fileName;
@@ -129,12 +156,15 @@ export function sortOutput(files: readonly OutputFile[], opts: { parseMaps?: boo
   return { code, maps, other };
 }
 
-function findMapFor(entry: CodeEntry, maps: Map<string, MapEntry>): string | undefined {
+/** The file a code file's trailing reference names, if it is a relative path inside the output. */
+function referencedFile(entry: CodeEntry): string | undefined {
   const reference = findTrailingDirectives(entry.code, entry.lang).filter((d) => d.kind === 'sourceMappingURL').pop();
-  if (reference && !reference.value.startsWith('data:') && !/^[a-z][a-z0-9+.-]*:/i.test(reference.value)) {
-    const target = resolveReference(entry.fileName, reference.value);
-    if (target && maps.has(target) && !maps.get(target)!.owner) return target;
-  }
+  if (!reference || reference.value.startsWith('data:') || /^[a-z][a-z0-9+.-]*:/i.test(reference.value)) return undefined;
+  return resolveReference(entry.fileName, reference.value);
+}
+
+function findMapFor(entry: CodeEntry, target: string | undefined, maps: Map<string, MapEntry>): string | undefined {
+  if (target && maps.has(target) && !maps.get(target)!.owner) return target;
   const sibling = entry.fileName + '.map';
   if (maps.has(sibling) && !maps.get(sibling)!.owner) return sibling;
   const dir = posix.dirname(entry.fileName);

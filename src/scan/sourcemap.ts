@@ -49,7 +49,7 @@ const VERSION_KEY = Buffer.from('"version"', 'latin1');
 const MAPPINGS_KEY = Buffer.from('"mappings"', 'latin1');
 const SECTIONS_KEY = Buffer.from('"sections"', 'latin1');
 /** What a map attempt starts with; truncated or broken files that start so are invalid maps. */
-const MAP_HEAD = /^\{\s*"(?:version"\s*:\s*3\b|sources"\s*:|sourcesContent"\s*:|mappings"\s*:|sections"\s*:)/;
+export const MAP_HEAD = /^\{\s*"(?:version"\s*:\s*3\b|sources"\s*:|sourcesContent"\s*:|mappings"\s*:|sections"\s*:)/;
 
 export function isCompressedName(name: string): 'gzip' | 'brotli' | undefined {
   if (/\.gz$/i.test(name)) return 'gzip';
