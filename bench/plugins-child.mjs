@@ -1,0 +1,117 @@
+// One production build of the large app in a fresh process, as a user's build script runs it:
+//   node bench/plugins-child.mjs <esbuild|rollup> <variant> <appEntry> <workDir> <pluginDir>
+// variant: plain    the bundler alone (minified, external source maps written)
+//          pillbox  + pillbox: strip (default in production) + decoys + failOnLeak (default)
+//          strip    + pillbox without decoys
+//          sentry   + the Sentry bundler plugin deleting the maps (no auth token: no upload)
+//          plant    plain, then the decoy engine's style analysis + placement timed alone
+// Prints one JSON line: { ms, cpu, outBytes, maps, ...extra }. `ms` runs from before the
+// plugin is imported to after the build wrote its files (plugin loading counts).
+
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [bundler, variant, entry, work, pluginDir] = process.argv.slice(2);
+const KEY = 'pbk1_' + Buffer.alloc(32, 0x5a).toString('base64url');
+const outDir = join(work, 'out');
+const manifestDir = join(work, 'manifests');
+rmSync(outDir, { recursive: true, force: true });
+
+/** CPU ms of this process plus the esbuild service (its child), from /proc. */
+function cpuMs() {
+  const u = process.cpuUsage();
+  let child = 0;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === process.pid) child += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    }
+  } catch {
+    // no /proc: this process only
+  }
+  return (u.user + u.system) / 1000 + child;
+}
+
+const pillboxOptions = (decoys) => ({ manifestDir, ...(decoys ? { decoys: { key: KEY, channel: 'bench', release: '1.0.0' } } : {}) });
+const sentryOptions = { telemetry: false, silent: true, sourcemaps: { filesToDeleteAfterUpload: [join(outDir, '**/*.map')] } };
+const load = async (file) => (await import(pathToFileURL(join(pluginDir, file)).href)).default;
+
+const cpu0 = cpuMs();
+const t0 = performance.now();
+const plugins = [];
+if (variant === 'pillbox' || variant === 'strip') plugins.push((await load(`${bundler}.mjs`))(pillboxOptions(variant === 'pillbox')));
+if (variant === 'sentry') {
+  const sentry = bundler === 'esbuild' ? await import('@sentry/esbuild-plugin') : await import('@sentry/rollup-plugin');
+  plugins.push((bundler === 'esbuild' ? sentry.sentryEsbuildPlugin : sentry.sentryRollupPlugin)(sentryOptions));
+}
+
+let chunks = null;
+if (bundler === 'esbuild') {
+  const esbuild = await import('esbuild');
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    sourcemap: true,
+    outdir: outDir,
+    logLevel: 'silent',
+    plugins,
+  });
+  if (result.errors.length) throw new Error(result.errors.map((e) => e.text).join('\n'));
+} else {
+  const { rollup } = await import('rollup');
+  const esbuild = await import('esbuild');
+  // The minifier: esbuild's, in renderChunk (as rollup-plugin-esbuild's `minify` does). terser
+  // (BENCH_ROLLUP_MINIFIER=terser) takes ~15x longer here, which would hide the plugins' cost.
+  const minifier =
+    process.env.BENCH_ROLLUP_MINIFIER === 'terser'
+      ? (await import('@rollup/plugin-terser')).default()
+      : {
+          name: 'esbuild-minify',
+          async renderChunk(code) {
+            const r = await esbuild.transform(code, { minify: true, sourcemap: true, format: 'esm', loader: 'js' });
+            return { code: r.code, map: r.map };
+          },
+        };
+  const bundle = await rollup({ input: entry, logLevel: 'silent', plugins: [minifier, ...plugins] });
+  await bundle.write({ dir: outDir, format: 'es', sourcemap: true });
+  await bundle.close();
+}
+const ms = performance.now() - t0;
+const cpu = cpuMs() - cpu0;
+
+const files = readdirSync(outDir, { recursive: true }).map(String).filter((f) => statSync(join(outDir, f)).isFile());
+const js = files.filter((f) => f.endsWith('.js'));
+const extra = {};
+if (variant === 'plant') {
+  // The decoy engine over the build's own output, in the same cold process a build runs in.
+  const { createHardenSession } = await import(pathToFileURL(join(pluginDir, 'harden.mjs')).href);
+  const session = createHardenSession(pillboxOptions(true), { production: true, projectRoot: work, outDir, bundler });
+  const code = js.map((f) => ({ fileName: f, code: readFileSync(join(outDir, f), 'utf8') }));
+  const c = cpuMs();
+  const t = performance.now();
+  await session.plantDecoys(code);
+  extra.plantMs = performance.now() - t;
+  extra.plantCpu = cpuMs() - c;
+  extra.planted = session.decoys?.planted ?? 0;
+}
+console.log(
+  JSON.stringify({
+    ms,
+    cpu,
+    outBytes: js.reduce((n, f) => n + statSync(join(outDir, f)).size, 0),
+    maps: files.filter((f) => f.endsWith('.map')).length,
+    ...extra,
+  }),
+);
