@@ -15,7 +15,8 @@ import { minify } from 'terser';
 
 export const APP_DIR = fileURLToPath(new URL('../fixtures/decoys/app', import.meta.url));
 
-export type Format = 'esm' | 'cjs' | 'iife';
+/** `umd` is rollup only (esbuild has no UMD output). */
+export type Format = 'esm' | 'cjs' | 'iife' | 'umd';
 export interface BuiltFile {
   fileName: string;
   code: string;
@@ -33,7 +34,7 @@ export function tempDir(prefix = 'pillbox-decoys-'): string {
 }
 
 /** esbuild: ESM with code splitting (two entries), CommonJS, or IIFE. */
-export async function buildWithEsbuild(format: Format, minified: boolean, sourcemap = false): Promise<Build> {
+export async function buildWithEsbuild(format: Exclude<Format, 'umd'>, minified: boolean, sourcemap = false): Promise<Build> {
   const result = await esbuild.build({
     entryPoints: format === 'esm' ? [join(APP_DIR, 'main.js'), join(APP_DIR, 'other.js')] : [join(APP_DIR, 'main.js')],
     bundle: true,
@@ -68,7 +69,7 @@ export async function buildWithRollup(format: Format, minified: boolean): Promis
   });
   const { output } = await bundle.generate({
     format: format === 'esm' ? 'es' : format,
-    name: format === 'iife' ? 'App' : undefined,
+    name: format === 'iife' || format === 'umd' ? 'App' : undefined,
     entryFileNames: '[name].js',
     chunkFileNames: '[name]-chunk.js',
     inlineDynamicImports: format !== 'esm',
@@ -118,7 +119,8 @@ let runCounter = 0;
 export async function runBuild(build: Build): Promise<Behaviour> {
   const dir = join(tempDir('pillbox-run-'), `b${runCounter++}`);
   writeBuild(build, dir);
-  if (build.format === 'iife') {
+  // IIFE, and UMD loaded as a plain script (no module, no define): both set the global App.
+  if (build.format === 'iife' || build.format === 'umd') {
     const context = vm.createContext({});
     const before = new Set(Object.getOwnPropertyNames(vm.runInContext('globalThis', context)));
     vm.runInContext(readFileSync(join(dir, build.entry), 'utf8'), context);

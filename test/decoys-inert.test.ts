@@ -3,12 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { plantDecoys } from '../src/decoys/index.js';
 import { buildWithEsbuild, buildWithRollup, runBuild, tempDir, TEST_KEY, type Behaviour, type Build, type Format } from './decoys-helpers.js';
 
-// Inert: real apps built by esbuild and rollup (ESM with code splitting, CommonJS, IIFE;
+// Inert: real apps built by esbuild and rollup (ESM with code splitting, CommonJS, IIFE, and
+// UMD from rollup;
 // minified and not), run with and without decoys. Same results, no thrown errors, no new
 // globals, same exports, and no decoy reachable through the app's own tool registry or its
 // dispatcher.
 
-const FORMATS: Format[] = ['esm', 'cjs', 'iife'];
+const FORMATS: Array<Exclude<Format, 'umd'>> = ['esm', 'cjs', 'iife'];
 
 interface Pair {
   plain: Build;
@@ -38,9 +39,13 @@ beforeAll(async () => {
       }
     }
   }
+  for (const minified of [false, true]) {
+    const build = await buildWithRollup('umd', minified);
+    pairs.set(build.name, await withDecoys(build));
+  }
 });
 
-const names = FORMATS.flatMap((f) => ['esbuild', 'rollup'].flatMap((b) => [`${b}-${f}`, `${b}-${f}-min`]));
+const names = [...FORMATS.flatMap((f) => ['esbuild', 'rollup'].flatMap((b) => [`${b}-${f}`, `${b}-${f}-min`])), 'rollup-umd', 'rollup-umd-min'];
 
 describe.each(names)('%s', (name) => {
   let plain: Behaviour;

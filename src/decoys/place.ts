@@ -204,6 +204,21 @@ export function verifyFunctionHost(code: string, h: FunctionHost): HostSlots | u
   return { params, slots };
 }
 
+/** Does any binding pattern of these declarators declare `name`? */
+function declaresName(declarators: unknown[], name: string): boolean {
+  const found = (node: unknown): boolean => {
+    if (!node || typeof node !== 'object') return false;
+    const n = node as { type?: string; name?: string; [k: string]: unknown };
+    if (n.type === 'Identifier') return n.name === name;
+    if (n.type === 'ObjectPattern') return (n.properties as unknown[]).some((p) => found((p as { value?: unknown; argument?: unknown }).value ?? (p as { argument?: unknown }).argument));
+    if (n.type === 'ArrayPattern') return (n.elements as unknown[]).some(found);
+    if (n.type === 'RestElement') return found(n.argument);
+    if (n.type === 'AssignmentPattern') return found(n.left);
+    return false;
+  };
+  return declarators.some((d) => found((d as { id: unknown }).id));
+}
+
 export function verifySwitchHost(code: string, s: SwitchHost, insertAt: number): boolean {
   if (s.bodyEnd - s.start > MAX_HOST_BYTES * 2) return false;
   const text = code.slice(s.start, s.bodyEnd + 1);
@@ -221,9 +236,15 @@ export function verifySwitchHost(code: string, s: SwitchHost, insertAt: number):
   // The insertion point must be where a clause starts (default) or the body's closing brace.
   const rel = insertAt - s.start;
   if (rel !== text.length - 1 && !cases.some((c) => c.test === null && c.start === rel)) return false;
-  // A `let d`/`const d` inside the switch body would shadow the discriminant (TDZ): skip.
-  const bodyText = text.slice(s.bodyStart - s.start);
-  if (new RegExp(`\\b(let|const|class)\\b[^;]*\\b${s.discriminant.replace(/\$/g, '\\$')}\\b`).test(bodyText)) return false;
+  // A `let d`/`const d`/`class d` directly in the switch's own scope would shadow the
+  // discriminant there, uninitialised until its clause runs (reading it could throw): skip.
+  // Declarations inside a clause's own `{ }` block are another scope and do not matter.
+  for (const c of cases) {
+    for (const stmt of (c as unknown as { consequent: Array<Node & { kind?: string; declarations?: unknown[]; id?: { name?: string } }> }).consequent) {
+      if (stmt.type === 'ClassDeclaration' && stmt.id?.name === s.discriminant) return false;
+      if (stmt.type === 'VariableDeclaration' && stmt.kind !== 'var' && declaresName(stmt.declarations ?? [], s.discriminant)) return false;
+    }
+  }
   return true;
 }
 
