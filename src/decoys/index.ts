@@ -181,8 +181,8 @@ export async function plantDecoys(chunks: DecoyChunk[], options: PlantOptions): 
   const placeKey = deriveKey(key, `pillbox/v1/decoys/placement/${encodeURIComponent(channel)}/${encodeURIComponent(release)}`);
   // Chunk identity for the keyed streams: name and size (hashing megabytes of code per build
   // would cost more than the rest of placement; the build key already varies per release).
-  const codeHash = js.map(({ chunk }) => String(chunk.code.length));
-  const fingerprint = sha256(js.map(({ chunk }, i) => `${chunk.fileName}\0${codeHash[i]}`).join('\n'));
+  const chunkTag = js.map(({ chunk }) => String(chunk.code.length));
+  const fingerprint = sha256(js.map(({ chunk }, i) => `${chunk.fileName}\0${chunkTag[i]}`).join('\n'));
   const assignStream = new KeyedStream(placeKey, `assign/${fingerprint}`);
   const assigned = assignToChunks(set.shipped, js.map(({ chunk }) => chunk), assignStream);
 
@@ -192,7 +192,7 @@ export async function plantDecoys(chunks: DecoyChunk[], options: PlantOptions): 
     const have = new Set(plans[i].map((p) => p.decoy.id));
     const todo = decoys.filter((d) => !have.has(d.id));
     if (todo.length === 0) return decoys;
-    const stream = new KeyedStream(placeKey, `${pass}/${js[i].chunk.fileName}/${codeHash[i]}`);
+    const stream = new KeyedStream(placeKey, `${pass}/${js[i].chunk.fileName}/${chunkTag[i]}`);
     const extra = planChunk(js[i].chunk.code, scans[i].scan, todo, style, stream, { allowUnsafe, usedOffsets: new Set(plans[i].map((p) => p.offset)) });
     plans[i].push(...extra);
     const placed = new Set(extra.map((p) => p.decoy.id));
