@@ -48,7 +48,8 @@ describe('directory reader', () => {
       'package.json',
       'src/secret.ts',
     ]);
-    expect(entries.every((e) => e.path === e.packagePath)).toBe(true);
+    // Display paths start with the target as given; packagePath is relative to it.
+    expect(entries.every((e) => e.path === `pkg/${e.packagePath}`)).toBe(true);
     expect(entries[0].bytes?.toString()).toBe('console.log(1);\n');
     expect(reader.summary).toMatchObject({ target: 'pkg', kind: 'directory', files: 6 });
   });
@@ -76,15 +77,15 @@ describe('directory reader: links and special files', () => {
     const d = await scanTarget('links', root);
     expect(d.entries.map((e) => e.packagePath)).toEqual(['real/a.js']);
     expect(d.errors.map((e) => `${e.code} ${e.path}`)).toEqual([
-      'unsafe-entry abs',
-      'unreadable dangling',
-      'unreadable loop-a',
-      'unreadable loop-b',
-      'unsafe-entry real/out-dir',
+      'unsafe-entry links/abs',
+      'unreadable links/dangling',
+      'unreadable links/loop-a',
+      'unreadable links/loop-b',
+      'unsafe-entry links/real/out-dir',
     ]);
-    const outDir = d.errors.find((e) => e.path === 'real/out-dir');
+    const outDir = d.errors.find((e) => e.path === 'links/real/out-dir');
     expect(outDir?.message).toContain('-> ../../outside');
-    expect(d.errors.find((e) => e.path === 'loop-a')?.message).toContain('symlink loop');
+    expect(d.errors.find((e) => e.path === 'links/loop-a')?.message).toContain('symlink loop');
   });
 
   it('reports a FIFO as unreadable instead of hanging on it', async () => {
@@ -92,7 +93,7 @@ describe('directory reader: links and special files', () => {
     execFileSync('mkfifo', [join(root, 'fifo/pipe')]);
     const d = await scanTarget('fifo', root);
     expect(d.entries.map((e) => e.packagePath)).toEqual(['a.js']);
-    expect(d.errors).toMatchObject([{ code: 'unreadable', path: 'pipe', message: expect.stringContaining('FIFO') }]);
+    expect(d.errors).toMatchObject([{ code: 'unreadable', path: 'fifo/pipe', message: expect.stringContaining('FIFO') }]);
   });
 
   it('refuses files over maxFileBytes', async () => {
@@ -100,7 +101,7 @@ describe('directory reader: links and special files', () => {
     write('sizes/small.js', 'y');
     const d = await scanTarget('sizes', root, { maxFileBytes: 1000 });
     expect(d.entries.map((e) => e.packagePath)).toEqual(['small.js']);
-    expect(d.errors).toMatchObject([{ code: 'too-large', path: 'big.js' }]);
+    expect(d.errors).toMatchObject([{ code: 'too-large', path: 'sizes/big.js' }]);
   });
 
   it('turns a file that vanished before read() into an unreadable error and a ReadFailure', async () => {
@@ -114,7 +115,7 @@ describe('directory reader: links and special files', () => {
     }
     expect(failures).toHaveLength(1);
     expect(failures[0]).toBeInstanceOf(ReadFailure);
-    expect(reader.errors).toMatchObject([{ code: 'unreadable', path: 'a.js' }]);
+    expect(reader.errors).toMatchObject([{ code: 'unreadable', path: 'vanish/a.js' }]);
     expect((failures[0] as ReadFailure).scanError).toBe(reader.errors[0]);
     expect(reader.summary.files).toBe(2);
   });

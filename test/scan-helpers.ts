@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ForbidRule, ResolvedConfig } from '../src/core/config-types.js';
@@ -38,7 +38,9 @@ export function config(forbid: Array<string | RegExp> = [], extra: Partial<Resol
   return { failOn: 'high', allow: [], forbid: rules, ...extra };
 }
 
+/** Scans one target from inside it (a directory) or beside it (a file), so paths are package-relative. */
 export async function scanOne(target: string, cfg?: ResolvedConfig): Promise<Report> {
+  if (statSync(target, { throwIfNoEntry: false })?.isDirectory()) return scan(['.'], { cwd: target, config: cfg });
   return scan([target], { cwd: dirname(target), config: cfg });
 }
 

@@ -43,13 +43,13 @@ describe('analysis worker', () => {
     const onWorker = await scan([pkg], { cwd: work, config: cfg, analysisWorker: workerUrl });
     expect(onWorker).toEqual(inProcess);
     expect(inProcess.findings.map((f) => [f.path, f.code])).toEqual([
-      ['dist/cli.js.map', 'forbidden-string'],
-      ['dist/cli.js.map', 'forbidden-string'],
-      ['dist/cli.js.map', 'source-map-with-content'],
-      ['dist/inline.js', 'forbidden-string'],
-      ['dist/inline.js', 'forbidden-string'],
-      ['dist/inline.js', 'inline-source-map-with-content'],
-      ['dist/small.js', 'dangling-reference'],
+      ['pkg/dist/cli.js.map', 'forbidden-string'],
+      ['pkg/dist/cli.js.map', 'forbidden-string'],
+      ['pkg/dist/cli.js.map', 'source-map-with-content'],
+      ['pkg/dist/inline.js', 'forbidden-string'],
+      ['pkg/dist/inline.js', 'forbidden-string'],
+      ['pkg/dist/inline.js', 'inline-source-map-with-content'],
+      ['pkg/dist/small.js', 'dangling-reference'],
     ]);
   });
 

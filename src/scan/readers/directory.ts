@@ -1,6 +1,6 @@
 import type { Stats } from 'node:fs';
 import { lstat, opendir, readlink, realpath } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { join, posix, sep } from 'node:path';
 import type { ScanEntry, TargetReader } from '../types.js';
 import { diskEntry, makeReader, overFileLimit, type ReaderContext } from './common.js';
 import { describeFsError, scanError } from './errors.js';
@@ -21,9 +21,13 @@ const SKIPPED_DIRS = new Set(['.git']);
 export function openDirectory(target: string, rootReal: string, ctx: ReaderContext): TargetReader {
   const visited = new Set<string>();
   let filesSeen = 0;
+  // Display paths start with the target as given (`dist/x.js.map` for `pillbox scan dist`), so
+  // findings from several directory targets stay apart; packagePath stays relative to the root.
+  const prefix = posix.normalize(target).replace(/\/+$/, '');
+  const shownPath = (rel: string) => (prefix === '.' || prefix === '' ? rel : `${prefix}/${rel}`);
 
   const error = (rel: string, code: 'unreadable' | 'unsafe-entry', message: string) => {
-    const shown = rel === '' ? target : rel;
+    const shown = rel === '' ? target : shownPath(rel);
     ctx.errors.push(scanError(shown, code, `${shown}: ${message}`));
   };
 
@@ -55,7 +59,7 @@ export function openDirectory(target: string, rootReal: string, ctx: ReaderConte
         if (!SKIPPED_DIRS.has(name)) yield* walk(childAbs, childRel, child);
       } else if (child.isFile()) {
         filesSeen += 1;
-        if (!overFileLimit(ctx, childRel, child.size)) yield diskEntry(ctx, childAbs, childRel, childRel, child.size);
+        if (!overFileLimit(ctx, shownPath(childRel), child.size)) yield diskEntry(ctx, childAbs, shownPath(childRel), childRel, child.size);
       } else if (child.isSymbolicLink()) {
         await checkLink(childAbs, childRel);
       } else {
