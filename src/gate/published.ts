@@ -8,7 +8,7 @@ import { scanError } from '../scan/readers/errors.js';
 import type { ScanLimits, TargetReader } from '../scan/types.js';
 import { gzipUncompressedSize } from './gzip-size.js';
 import { managerCommand, MANAGER_LABEL, type PackageManager } from './managers.js';
-import { failureSummary, runCommand } from './run.js';
+import { failureSummary, runCommand } from '../core/run-command.js';
 
 // "This package exactly as the package manager publishes it". Inside the gate (a `postpack`
 // script, or the end of Yarn Berry's `prepack`) the tree on disk is the tree being packed,

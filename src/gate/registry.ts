@@ -5,7 +5,7 @@ import semver from 'semver';
 import type { ScanError } from '../core/findings.js';
 import { managerCommand } from './managers.js';
 import { parsePackJson } from './published.js';
-import { failureSummary, runCommand } from './run.js';
+import { failureSummary, runCommand } from '../core/run-command.js';
 import type { ReleaseShape } from './tap.js';
 
 // Published releases, fetched with npm itself so that the user's registry, scopes, auth and

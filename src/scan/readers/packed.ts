@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScanError, TargetSummary } from '../../core/findings.js';
+import { failureSummary, runCommand } from '../../core/run-command.js';
 import type { ScanLimits, TargetReader } from '../types.js';
 import { diskEntry, failedReader, makeReader, overFileLimit, type ReaderContext } from './common.js';
 import { checkEntryName } from './entry-names.js';
@@ -31,13 +31,13 @@ const PACK_TIMEOUT_MS = 120_000;
 
 /** Runs `npm pack --dry-run --json --ignore-scripts` in `dir`. Rejects with PackFailed. */
 export async function npmPackList(dir: string): Promise<PackList> {
-  const { code, stdout, stderr } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], dir);
-  if (code !== 0) throw new PackFailed(`npm pack failed (${code}): ${summarise(stderr, stdout)}`);
+  const result = await runCommand('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, timeoutMs: PACK_TIMEOUT_MS });
+  if (result.code !== 0) throw new PackFailed(`npm pack failed (${result.code}): ${failureSummary(result)}`);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(stdout);
+    parsed = JSON.parse(result.stdout);
   } catch {
-    throw new PackFailed(`npm pack printed no JSON: ${summarise(stderr, stdout)}`);
+    throw new PackFailed(`npm pack printed no JSON: ${failureSummary(result)}`);
   }
   const first = Array.isArray(parsed) ? (parsed[0] as Record<string, unknown> | undefined) : undefined;
   const files = first?.files;
@@ -98,45 +98,4 @@ export function openPackList(dir: string, list: PackList, limits: ScanLimits): T
       errors.push(scanError(summary.target, 'empty-target', `${summary.target}: the packer lists no files; nothing was scanned`));
     }
   });
-}
-
-function run(command: string, args: string[], cwd: string): Promise<{ code: number | string; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // npm is a .cmd shim on Windows, which only a shell can start.
-    const child = spawn(command, args, { cwd, shell: process.platform === 'win32', stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    const timer = setTimeout(() => child.kill(), PACK_TIMEOUT_MS);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({
-        code: code ?? `killed by ${signal ?? 'a signal'}`,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      });
-    });
-  });
-}
-
-/** npm's own error lines (from --json's error object, or stderr), short enough for a report. */
-function summarise(stderr: string, stdout: string): string {
-  try {
-    const e = (JSON.parse(stdout) as { error?: { summary?: string; detail?: string } }).error;
-    if (e?.summary) return clip(e.summary);
-  } catch {
-    // Not JSON: fall back to stderr.
-  }
-  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  const errorLines = lines.filter((l) => /^npm (error|ERR!)/.test(l));
-  return clip((errorLines.length > 0 ? errorLines : lines.slice(-5)).join(' | ') || 'no output');
-}
-
-function clip(text: string): string {
-  return text.length > 500 ? `${text.slice(0, 497)}...` : text;
 }

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 
-// Runs a package-manager command and collects its output. The release gate shells out to the
-// real packers (npm, pnpm, Yarn, Bun) rather than re-implementing their file rules.
+// Runs a package-manager command and collects its output. pillbox shells out to the real
+// packers (npm, pnpm, Yarn, Bun) rather than re-implementing their file rules; the scanner's
+// packed-package reader and the release gate share this one runner.
 
 export interface RunResult {
   /** Exit code, or a description of the signal that ended it. */
@@ -12,7 +13,8 @@ export interface RunResult {
 
 export interface RunOptions {
   cwd: string;
-  env: NodeJS.ProcessEnv;
+  /** Merged over process.env, so PATH and HOME survive a small test env. */
+  env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
 }
 
