@@ -14,10 +14,14 @@ import { describe } from '../harden/rollup-family.js';
 // Gate failures are RETURNED from onEnd: pushing into result.errors would not fail the build.
 
 interface Round {
-  /** Output path (absolute) -> esbuild's own text, as we saw it before editing. */
-  original: Map<string, string>;
+  /**
+   * Output path (absolute) -> esbuild's own bytes, as we saw them before editing. Bytes, not
+   * text: fs/promises decodes a large file into a rope that costs a full copy to read even its
+   * first character, and strip never needs a map's text at all.
+   */
+  original: Map<string, Buffer>;
   /** Output path (absolute) -> what we left on disk (undefined: we deleted it). */
-  written: Map<string, string | undefined>;
+  written: Map<string, string | Buffer | undefined>;
 }
 
 export default function pillbox(options: PillboxOptions = {}): Plugin {
@@ -129,11 +133,11 @@ async function processOnDisk(
   const files: OutputFile[] = [];
   const fileNames = new Map<string, string>();
   for (const path of paths) {
-    const text = await readOutput(path, previous);
-    round.original.set(path, text);
+    const bytes = await readOutput(path, previous);
+    round.original.set(path, bytes);
     const fileName = toFileName(base, path);
     fileNames.set(fileName, path);
-    files.push({ fileName, source: text });
+    files.push({ fileName, source: bytes });
   }
 
   const outcome = await session.processOutput(files, { outDir: base });
@@ -162,19 +166,20 @@ async function processOnDisk(
  * nothing, for a map we deleted) — then last round's original stands in, so a file is
  * never processed twice (decoys planted twice, a map looked for and not found).
  */
-async function readOutput(path: string, previous: Round | null): Promise<string> {
-  let text: string | undefined;
+async function readOutput(path: string, previous: Round | null): Promise<Buffer> {
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (e) {
     const deletedByUs = previous !== null && previous.written.has(path) && previous.written.get(path) === undefined;
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' && deletedByUs) return previous.original.get(path)!;
     throw new Error(`pillbox (esbuild): cannot read the output file ${path}: ${(e as Error).message}`);
   }
-  if (previous && previous.written.has(path) && previous.written.get(path) === text && previous.original.get(path) !== text) {
+  const written = previous?.written.get(path);
+  if (previous && written !== undefined && bytes.equals(Buffer.from(written)) && !previous.original.get(path)!.equals(bytes)) {
     return previous.original.get(path)!;
   }
-  return text;
+  return bytes;
 }
 
 /** Keep result.metafile truthful for plugins and scripts that read it after us. */
