@@ -1,12 +1,8 @@
 import type { Report, TargetSummary } from '../core/findings.js';
 import { DEFAULT_CONFIG } from '../core/config-types.js';
-import { scanReaders } from '../scan/engine.js';
-import { makeReader } from '../scan/readers/common.js';
-import { resolveLimits } from '../scan/readers/limits.js';
 import type { ForbidRule } from '../core/config-types.js';
 import type { ResolvedDecoys } from '../core/plugin-options.js';
 import { isSourceMapObject, toMapObject, type AnyMap } from '../maps/sourcemap.js';
-import { plantDecoys } from '../decoys/index.js';
 import { readFileSync } from 'node:fs';
 import { openManifest } from '../core/manifest-envelope.js';
 import type { ManifestPlaintext } from '../core/decoy-types.js';
@@ -15,6 +11,25 @@ import type { OutputFile } from './pairing.js';
 
 // The two engines the harden core drives: the decoy engine (src/decoys) and the scanner
 // (src/scan). Kept behind this file so the session does not depend on their internals.
+// Loaded on demand, and started when a session is made (preloadEngines): a plugin's setup runs
+// before the bundler builds, and esbuild builds in Go while our thread idles, so their loading
+// (acorn, magic-string, picomatch and our own code: ~30 ms) is out of the build's way.
+
+const once = <T>(load: () => Promise<T>) => {
+  let loading: Promise<T> | undefined;
+  return () => (loading ??= load());
+};
+const loadDecoyEngine = once(() => import('../decoys/index.js'));
+const loadScanner = once(() => Promise.all([import('../scan/engine.js'), import('../scan/readers/common.js'), import('../scan/readers/limits.js')]));
+export const loadPoison = once(() => import('../maps/poison.js'));
+
+/** Start loading what a session will need (errors surface where the engine is used). */
+export function preloadEngines(need: { decoys: boolean; gate: boolean; poison: boolean }): void {
+  const quiet = (p: Promise<unknown>) => void p.catch(() => undefined);
+  if (need.decoys) quiet(loadDecoyEngine());
+  if (need.gate) quiet(loadScanner());
+  if (need.poison) quiet(loadPoison());
+}
 
 export interface DecoyChunk {
   fileName: string;
@@ -35,6 +50,7 @@ export async function plantWithEngine(
   manifestDir: string,
   onWarning: (message: string) => void,
 ): Promise<PlantOutcome> {
+  const { plantDecoys } = await loadDecoyEngine();
   const result = await plantDecoys(chunks, { key: decoys.key, channel: decoys.channel, release: decoys.release, count: decoys.count, manifestDir, onWarning });
   return {
     chunks: result.chunks.map((c) => ({ fileName: c.fileName, code: c.code, map: asMapObject(c.map) })),
@@ -55,6 +71,7 @@ export function asMapObject(map: unknown): AnyMap | undefined {
 
 /** Scan files held in memory (fileNames relative to the output dir) as the scanner scans a directory. */
 export async function scanOutputFiles(files: readonly OutputFile[], opts: { displayRoot: string; forbid: ForbidRule[] }): Promise<Report> {
+  const [{ scanReaders }, { makeReader }, { resolveLimits }] = await loadScanner();
   const prefix = opts.displayRoot && opts.displayRoot !== '.' ? opts.displayRoot.replace(/\/+$/, '') + '/' : '';
   const summary: TargetSummary = { target: opts.displayRoot || '.', kind: 'directory', files: 0, bytes: 0 };
   const reader = makeReader({ summary, errors: [], limits: resolveLimits(undefined) }, async function* () {

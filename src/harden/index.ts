@@ -10,10 +10,10 @@ import {
 import { languageOf } from '../maps/comments.js';
 import { transformPair, type PairResult } from '../maps/index.js';
 import { isIndexMap, parseSourceMap, serializeMap, type AnyMap } from '../maps/sourcemap.js';
-import { asMapObject, plantWithEngine, scanOutputFiles, type DecoyChunk } from './engines.js';
+import { asMapObject, loadPoison, plantWithEngine, preloadEngines, scanOutputFiles, type DecoyChunk } from './engines.js';
 import { judgeReport, type GateResult } from './gate.js';
 import { sortOutput, textOf, type OutputFile } from './pairing.js';
-import { poisonMap, type PoisonDecoy } from '../maps/poison.js';
+import type { PoisonDecoy, poisonMap } from '../maps/poison.js';
 import { decoyDetails } from './engines.js';
 
 // The bundler-free core every adapter (and `pillbox harden`) drives. An adapter translates its
@@ -108,7 +108,12 @@ class Session implements HardenSession {
   /** poison: output map name -> the decoy source paths it was given. */
   private poisonedMaps = new Map<string, string[]>();
 
-  constructor(readonly options: ResolvedOptions) {}
+  /** poison: the map poisoner, loaded with the session (see preloadEngines). */
+  private poisoner: typeof poisonMap | null = null;
+
+  constructor(readonly options: ResolvedOptions) {
+    preloadEngines({ decoys: options.decoys !== null, gate: options.failOnLeak, poison: options.sourcemaps === 'poison' });
+  }
 
   get warnings(): string[] {
     return this.options.warnings;
@@ -171,6 +176,7 @@ class Session implements HardenSession {
     }
     summary.decoys = this.lastPlant;
 
+    if (o.sourcemaps === 'poison') this.poisoner ??= (await loadPoison()).poisonMap;
     if (o.sourcemaps !== 'keep') {
       // A map moved untouched keeps its exact bytes (error trackers may hash them).
       const originals = new Map(files.map((f) => [f.fileName, f.source]));
@@ -269,7 +275,7 @@ class Session implements HardenSession {
   }
 
   private poison(map: AnyMap, code: string, mapName: string): AnyMap {
-    const { map: poisoned, decoySources } = poisonMap(map, code, this.poisonDecoys);
+    const { map: poisoned, decoySources } = this.poisoner!(map, code, this.poisonDecoys);
     if (decoySources.length > 0) this.poisonedMaps.set(mapName, decoySources);
     return poisoned;
   }
