@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decode } from '@jridgewell/sourcemap-codec';
 import { SourceMapConsumer, type RawSourceMap } from 'source-map';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHardenSession, type OutputFile } from '../src/harden/index.js';
@@ -62,6 +63,15 @@ describe('maps handed to decoy planting by mode', () => {
     expect(after.filter((m) => m.key).length).toBeGreaterThanOrEqual(original.filter((m) => m.key).length);
     expect(planted.length).toBeGreaterThan(file.code.length);
     for (const m of after) if (m.key) expect(before.get(m.key)?.some((text) => text.includes(m.text)), `${m.key} ${m.text}`).toBe(true);
+    // Every original position is still mapped from somewhere.
+    const kept = new Set(after.map((m) => m.key));
+    expect([...before.keys()].filter((key) => !kept.has(key))).toEqual([]);
+    // And read independently of source-map (which passes over a segment naming a source that
+    // does not exist): every segment's indexes exist.
+    const broken = decode(hidden.mappings).flatMap((line, l) =>
+      line.filter((seg) => seg.length > 1 && (seg[1]! >= hidden.sources.length || seg[1]! < 0 || seg[2]! < 0 || seg[3]! < 0 || (seg.length === 5 && seg[4]! >= hidden.names.length))).map((seg) => `${l}:${seg.join(',')}`),
+    );
+    expect(broken).toEqual([]);
   });
 
   it('strip + decoys: maps deleted, none rewritten, even one that only the scanner reads as a map', async () => {
