@@ -83,6 +83,21 @@ function summariseValue(buf: Buffer, start: number, end: number): string {
   return end - start > MAX_VALUE_CHARS ? `${text}…` : text;
 }
 
+const BLOCK_OPEN = Buffer.from('/*', 'latin1');
+const BLOCK_CLOSE = Buffer.from('*/', 'latin1');
+const LINE_OPEN = Buffer.from('//', 'latin1');
+
+/**
+ * First `needle` lying wholly in [from, to), or -1. Searching the whole rest of the buffer
+ * instead would cost a pass to the end of the file per line when the needle is absent (a
+ * bundle whose lines all start with a marker-like comment walks every line up).
+ */
+function indexWithin(buf: Buffer, needle: Buffer, from: number, to: number): number {
+  if (to - from < needle.length) return -1;
+  const at = buf.subarray(from, to).indexOf(needle);
+  return at < 0 ? -1 : from + at;
+}
+
 /**
  * Scans one line as ECMA-426 does: returns the matching comments that no code follows on the
  * line (code resets the spec's lastURL) and whether the line holds code at all.
@@ -97,8 +112,8 @@ function scanLine(buf: Buffer, start: number, end: number, css: boolean, mayMatc
   let nextBlock = -2;
   let nextLine = css ? -1 : -2;
   while (pos < end) {
-    if (nextBlock !== -1 && nextBlock < pos) nextBlock = buf.indexOf('/*', pos, 'latin1');
-    if (nextLine !== -1 && nextLine < pos) nextLine = buf.indexOf('//', pos, 'latin1');
+    if (nextBlock !== -1 && nextBlock < pos) nextBlock = indexWithin(buf, BLOCK_OPEN, pos, end);
+    if (nextLine !== -1 && nextLine < pos) nextLine = indexWithin(buf, LINE_OPEN, pos, end);
     let token = end;
     if (nextBlock >= 0 && nextBlock < token) token = nextBlock;
     if (nextLine >= 0 && nextLine < token) token = nextLine;
@@ -114,8 +129,8 @@ function scanLine(buf: Buffer, start: number, end: number, css: boolean, mayMatc
       if (m) pushMatch(buf, m, token, 'line-comment', matches, end);
       break;
     }
-    const close = buf.indexOf('*/', token + 2, 'latin1');
-    if (close < 0 || close >= end) break; // unclosed on this line: the rest is comment
+    const close = indexWithin(buf, BLOCK_CLOSE, token + 2, end);
+    if (close < 0) break; // unclosed on this line: the rest is comment
     const m = matchComment(buf, token + 2, close);
     if (m) pushMatch(buf, m, token, 'block-comment', matches, close);
     pos = close + 2;
@@ -144,8 +159,7 @@ function pushMatch(
 ): void {
   // A line comment whose value holds `*/` is the tail of something else (the spec's planned fix).
   if (form === 'line-comment') {
-    const close = buf.indexOf('*/', m.valueStart, 'latin1');
-    if (close >= 0 && close < commentEnd) return;
+    if (indexWithin(buf, BLOCK_CLOSE, m.valueStart, commentEnd) >= 0) return;
   }
   out.push({
     name: m.name,
