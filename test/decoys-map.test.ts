@@ -1,3 +1,4 @@
+import { decode } from '@jridgewell/sourcemap-codec';
 import { SourceMapConsumer, type RawSourceMap } from 'source-map';
 import MagicString from 'magic-string';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +54,21 @@ describe('shiftMap', () => {
         for (const ins of insertions) s.appendLeft(ins.offset, ins.text);
         const code = s.toString();
         const shifted = shiftMap(file.map as { mappings: string }, file.code, code, insertions);
+        // Every segment must be well formed: source-map's consumer silently skips bad ones, so
+        // check the decoded fields themselves (a broken shift once produced source indexes past
+        // the end of `sources`).
+        const raw = file.map as { sources: string[]; names?: string[] };
+        for (const line of decode((shifted as { mappings: string }).mappings)) {
+          for (const seg of line) {
+            expect([1, 4, 5]).toContain(seg.length);
+            if (seg.length >= 4) {
+              expect(seg[1]).toBeGreaterThanOrEqual(0);
+              expect(seg[1]).toBeLessThan(raw.sources.length);
+              expect(Math.min(seg[2]!, seg[3]!)).toBeGreaterThanOrEqual(0);
+            }
+            if (seg.length === 5) expect(seg[4]).toBeLessThan(raw.names?.length ?? 0);
+          }
+        }
 
         const before = spans(file.code, await mappings(file.map!));
         const expected = new Map<string, string[]>();
