@@ -65,13 +65,27 @@ export async function scanReaders(readers: TargetReader[], options: ScanOptions)
   let mapsWithContent = 0;
 
   const pool = new AnalysisPool({ forbid, maxBytes: limits.maxFileBytes }, options.analysisWorker instanceof URL ? options.analysisWorker : options.analysisWorker ? defaultWorkerUrl() : undefined);
+  const onFile = (bytes: number) => {
+    progress.files++;
+    progress.bytes += bytes;
+    options.onProgress?.({ ...progress });
+  };
+  // The next target is read while this one is analysed, so that its decompression (or file
+  // reads) overlaps this one's analysis; results are taken in target order, so the report is
+  // the same as reading one after the other.
+  const reads: Array<Promise<PackageRead>> = [];
+  const startRead = (i: number) => {
+    if (i < readers.length && reads[i] === undefined) reads[i] = readPackageSettled(readers[i], pool, onFile);
+  };
   try {
-    for (const reader of readers) {
-      const pkg = await readPackage(reader, pool, errors, (bytes) => {
-        progress.files++;
-        progress.bytes += bytes;
-        options.onProgress?.({ ...progress });
-      });
+    for (let i = 0; i < readers.length; i++) {
+      const reader = readers[i];
+      startRead(i);
+      startRead(i + 1);
+      const read = await reads[i];
+      if ('failure' in read) throw read.failure;
+      const pkg = read.pkg;
+      for (const error of read.errors) errors.push(error);
       targets.push(reader.summary);
       for (const error of reader.errors) errors.push(error);
       const links = linkPackage(pkg);
@@ -87,6 +101,8 @@ export async function scanReaders(readers: TargetReader[], options: ScanOptions)
       }
     }
   } finally {
+    // A target read ahead must finish before the pool closes under it.
+    await Promise.all(reads);
     await pool.close();
   }
 
@@ -124,6 +140,18 @@ export async function scanReaders(readers: TargetReader[], options: ScanOptions)
     exposure: forbid.length > 0 ? redactDeep(forbid, reportExposure) : reportExposure,
     errors: forbid.length > 0 ? errors.map((e) => redactDeep(forbid, e)) : errors,
   };
+}
+
+type PackageRead = { pkg: PackageFacts; errors: ScanError[] } | { failure: unknown };
+
+/** Never rejects: a target read ahead must not fail while nobody awaits it. */
+async function readPackageSettled(reader: TargetReader, pool: AnalysisPool, onFile: (bytes: number) => void): Promise<PackageRead> {
+  const errors: ScanError[] = [];
+  try {
+    return { pkg: await readPackage(reader, pool, errors, onFile), errors };
+  } catch (failure) {
+    return { failure };
+  }
 }
 
 /** Files analysed on the worker while reading goes on; more than this waits (memory bound). */
