@@ -5,6 +5,12 @@ import { decode, encode, type SourceMapMappings } from '@jridgewell/sourcemap-co
 // it. Each inserted run starts with an unmapped segment (so it resolves to nothing), and where
 // an insertion split an original segment's span, the span's remainder gets a copy of that
 // segment (so columns after the insertion still resolve where they did).
+//
+// Only the lines that receive insertions are rewritten, and within them only the generated-
+// column deltas that changed. The source/line/column/name fields are deltas carried across the
+// whole string, so every original segment keeps its field text verbatim and in order, and the
+// copy of a split segment is written with all-zero field deltas: it sits right after that
+// segment's state (markers carry no fields), so zeros restate it without changing it.
 
 export interface Insertion {
   /** Offset in the old code; the text goes before the character at this offset. */
@@ -16,6 +22,26 @@ export interface RawMap {
   version?: number;
   mappings: string;
   [k: string]: unknown;
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < B64.length; i++) B64_VALUE[B64.charCodeAt(i)] = i;
+const COMMA = 44;
+
+/** Thrown when a line is not the sorted, well-formed kind the in-place edit relies on. */
+class NeedsFullDecode extends Error {}
+
+function encodeVlq(value: number): string {
+  let v = value < 0 ? (-value << 1) | 1 : value << 1;
+  let out = '';
+  do {
+    let digit = v & 31;
+    v >>>= 5;
+    if (v > 0) digit |= 32;
+    out += B64[digit];
+  } while (v > 0);
+  return out;
 }
 
 function lineStarts(code: string): number[] {
@@ -35,8 +61,149 @@ function toLineCol(starts: number[], offset: number): [number, number] {
   return [lo, offset - starts[lo]];
 }
 
-export function shiftMap(map: RawMap, oldCode: string, newCode: string, insertions: readonly Insertion[]): RawMap {
-  const sorted = insertions.slice().sort((a, b) => a.offset - b.offset);
+interface Group {
+  col: number;
+  texts: string[];
+  /** Past the last character of the code: nothing after it to keep mapped. */
+  atEnd: boolean;
+}
+
+/** Rewrites one old line's segments (mappings[start, end)) with its insertion groups into `out`. */
+function shiftLine(mappings: string, start: number, end: number, groups: Group[], out: string[]): void {
+  let baseOld = 0; // new column of old column x on the current new line: x - baseOld + baseNew
+  let baseNew = 0;
+  let prevNewCol = 0;
+  let lineHasItem = false;
+  let runStart = -1; // a verbatim run of original segments, mappings[runStart, runEnd)
+  let runEnd = -1;
+  let coverStart = -1; // the last original segment seen on this line
+  let coverEnd = -1;
+  let g = 0;
+
+  const flush = () => {
+    if (runStart !== -1) out.push(mappings.slice(runStart, runEnd));
+    runStart = -1;
+  };
+  const emit = (newCol: number, fields: string) => {
+    flush();
+    out.push((lineHasItem ? ',' : '') + encodeVlq(newCol - prevNewCol) + fields);
+    prevNewCol = newCol;
+    lineHasItem = true;
+  };
+  const fieldCount = (from: number, to: number) => {
+    let n = 0;
+    for (let i = from; i < to; i++) if ((B64_VALUE[mappings.charCodeAt(i)] & 32) === 0) n++;
+    return n;
+  };
+  const insertGroup = (group: Group, segmentAtCol: boolean) => {
+    for (const text of group.texts) {
+      emit(group.col - baseOld + baseNew, '');
+      const lastNl = text.lastIndexOf('\n');
+      if (lastNl === -1) {
+        baseNew += text.length;
+        continue;
+      }
+      flush();
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) out.push(';');
+      lineHasItem = false;
+      prevNewCol = 0;
+      baseOld = group.col;
+      baseNew = text.length - lastNl - 1;
+    }
+    if (segmentAtCol || group.atEnd || coverStart === -1) return;
+    const fields = fieldCount(coverStart, coverEnd);
+    if (fields > 0) emit(group.col - baseOld + baseNew, 'A'.repeat(fields));
+  };
+
+  let oldCol = 0;
+  let pos = start;
+  while (pos < end) {
+    // Generated-column delta: the segment's first VLQ.
+    let value = 0;
+    let shiftBits = 0;
+    let digit: number;
+    let p = pos;
+    do {
+      const c = mappings.charCodeAt(p++);
+      digit = c < 128 ? B64_VALUE[c] : -1;
+      if (digit === -1 || p > end) throw new NeedsFullDecode();
+      value |= (digit & 31) << shiftBits;
+      shiftBits += 5;
+    } while (digit & 32);
+    const delta = value & 1 ? -(value >>> 1) : value >>> 1;
+    if (delta < 0) throw new NeedsFullDecode();
+    const fieldsStart = p;
+    let segEnd = mappings.indexOf(',', p);
+    if (segEnd === -1 || segEnd > end) segEnd = end;
+    oldCol += delta;
+
+    while (g < groups.length && groups[g].col <= oldCol) {
+      const group = groups[g++];
+      insertGroup(group, group.col === oldCol);
+    }
+    const newCol = oldCol - baseOld + baseNew;
+    if (newCol - prevNewCol === delta) {
+      // Same delta as before: the segment's text is unchanged (a run also keeps its commas).
+      if (runStart === -1) {
+        if (lineHasItem) out.push(',');
+        runStart = pos;
+      }
+      runEnd = segEnd;
+    } else {
+      emit(newCol, mappings.slice(fieldsStart, segEnd));
+    }
+    prevNewCol = newCol;
+    lineHasItem = true;
+    coverStart = fieldsStart;
+    coverEnd = segEnd;
+    pos = segEnd + 1;
+    if (segEnd < end && mappings.charCodeAt(segEnd) !== COMMA) throw new NeedsFullDecode();
+  }
+  while (g < groups.length) insertGroup(groups[g++], false);
+  flush();
+}
+
+function shiftInPlace(map: RawMap, oldCode: string, sorted: readonly Insertion[]): string {
+  const oldStarts = lineStarts(oldCode);
+  // Group the insertions by old line, then by column (stacked texts keep their order).
+  const byLine = new Map<number, Group[]>();
+  for (const ins of sorted) {
+    const [line, col] = toLineCol(oldStarts, ins.offset);
+    let groups = byLine.get(line);
+    if (!groups) byLine.set(line, (groups = []));
+    const last = groups[groups.length - 1];
+    if (last && last.col === col) last.texts.push(ins.text);
+    else groups.push({ col, texts: [ins.text], atEnd: ins.offset >= oldCode.length });
+  }
+  // Lines past the end of the mappings have no segments yet: pad them in.
+  let mappings = map.mappings;
+  let lineCount = 1;
+  for (let i = mappings.indexOf(';'); i !== -1; i = mappings.indexOf(';', i + 1)) lineCount++;
+  const lastLine = Math.max(-1, ...byLine.keys());
+  if (lastLine >= lineCount) mappings += ';'.repeat(lastLine - lineCount + 1);
+
+  const out: string[] = [];
+  let line = 0;
+  let lineStart = 0; // where `line` starts in mappings
+  let copied = 0; // mappings before this are already in out
+  for (const [target, groups] of [...byLine].sort((a, b) => a[0] - b[0])) {
+    for (; line < target; line++) lineStart = mappings.indexOf(';', lineStart) + 1;
+    out.push(mappings.slice(copied, lineStart));
+    let lineEnd = mappings.indexOf(';', lineStart);
+    if (lineEnd === -1) lineEnd = mappings.length;
+    shiftLine(mappings, lineStart, lineEnd, groups, out);
+    copied = lineEnd;
+  }
+  out.push(mappings.slice(copied));
+  return out.join('');
+}
+
+/**
+ * The whole-map version: decode, move every segment, re-encode (slow on big maps). Used when a
+ * line is not the sorted, well-formed kind the in-place edit needs; exported to test it against.
+ */
+export function shiftMapByDecoding(map: RawMap, oldCode: string, newCode: string, insertions: readonly Insertion[]): RawMap {
+  const sorted = insertions.filter((ins) => ins.text.length > 0).sort((a, b) => a.offset - b.offset);
   const oldStarts = lineStarts(oldCode);
   const newStarts = lineStarts(newCode);
   const decoded = decode(map.mappings);
@@ -99,4 +266,15 @@ export function shiftMap(map: RawMap, oldCode: string, newCode: string, insertio
     out[l] = out[l].filter((seg, i, arr) => i === 0 || arr[i - 1][0] !== seg[0] || arr[i - 1].length !== seg.length);
   }
   return { ...map, mappings: encode(out) };
+}
+
+export function shiftMap(map: RawMap, oldCode: string, newCode: string, insertions: readonly Insertion[]): RawMap {
+  // Empty texts insert nothing; stacked texts keep the order they were given in.
+  const sorted = insertions.filter((ins) => ins.text.length > 0).sort((a, b) => a.offset - b.offset);
+  try {
+    return { ...map, mappings: shiftInPlace(map, oldCode, sorted) };
+  } catch (err) {
+    if (!(err instanceof NeedsFullDecode)) throw err;
+    return shiftMapByDecoding(map, oldCode, newCode, sorted);
+  }
 }
