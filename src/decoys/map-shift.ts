@@ -27,7 +27,6 @@ export interface RawMap {
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_VALUE = new Int8Array(128).fill(-1);
 for (let i = 0; i < B64.length; i++) B64_VALUE[B64.charCodeAt(i)] = i;
-const COMMA = 44;
 
 /** Thrown when a line is not the sorted, well-formed kind the in-place edit relies on. */
 class NeedsFullDecode extends Error {}
@@ -66,6 +65,47 @@ interface Group {
   texts: string[];
   /** Past the last character of the code: nothing after it to keep mapped. */
   atEnd: boolean;
+}
+
+/** Where skipBefore stopped: the next segment's start, the running column, the last segment skipped. */
+let skipPos = 0;
+let skipCol = 0;
+let skipFirst = -1;
+let skipLast = -1;
+let skipLastEnd = -1;
+
+/**
+ * Walks the segments from `pos` whose column stays below `target`, summing only their column
+ * deltas. Kept a small top-level loop: on a multi-megabyte line it is nearly all the work.
+ */
+function skipBefore(mappings: string, pos: number, end: number, col: number, target: number): void {
+  skipFirst = -1;
+  skipLast = -1;
+  while (pos < end) {
+    let value = 0;
+    let shiftBits = 0;
+    let digit: number;
+    let p = pos;
+    do {
+      const c = mappings.charCodeAt(p++);
+      digit = c < 128 ? B64_VALUE[c] : -1;
+      if (digit === -1 || p > end) throw new NeedsFullDecode();
+      value |= (digit & 31) << shiftBits;
+      shiftBits += 5;
+    } while (digit & 32);
+    const delta = value & 1 ? -(value >>> 1) : value >>> 1;
+    if (delta < 0) throw new NeedsFullDecode();
+    if (col + delta >= target) break;
+    col += delta;
+    let segEnd = mappings.indexOf(',', p);
+    if (segEnd === -1 || segEnd > end) segEnd = end;
+    if (skipFirst === -1) skipFirst = pos;
+    skipLast = pos;
+    skipLastEnd = segEnd;
+    pos = segEnd + 1;
+  }
+  skipPos = pos;
+  skipCol = col;
 }
 
 /** Rewrites one old line's segments (mappings[start, end)) with its insertion groups into `out`. */
@@ -111,13 +151,30 @@ function shiftLine(mappings: string, start: number, end: number, groups: Group[]
       baseNew = text.length - lastNl - 1;
     }
     if (segmentAtCol || group.atEnd || coverStart === -1) return;
-    const fields = fieldCount(coverStart, coverEnd);
+    const fields = fieldCount(coverStart, coverEnd) - 1;
     if (fields > 0) emit(group.col - baseOld + baseNew, 'A'.repeat(fields));
   };
 
   let oldCol = 0;
   let pos = start;
   while (pos < end) {
+    // Segments before the next insertion keep their text: they move by no more than the one
+    // before them, so their deltas stand (at the line's start, or after the segment handled below).
+    skipBefore(mappings, pos, end, oldCol, g < groups.length ? groups[g].col : Infinity);
+    if (skipFirst !== -1) {
+      if (runStart === -1) {
+        if (lineHasItem) out.push(',');
+        runStart = skipFirst;
+      }
+      runEnd = skipLastEnd;
+      prevNewCol = skipCol - baseOld + baseNew;
+      lineHasItem = true;
+      coverStart = skipLast;
+      coverEnd = skipLastEnd;
+      oldCol = skipCol;
+      pos = skipPos;
+      if (pos >= end) break;
+    }
     // Generated-column delta: the segment's first VLQ.
     let value = 0;
     let shiftBits = 0;
@@ -154,10 +211,9 @@ function shiftLine(mappings: string, start: number, end: number, groups: Group[]
     }
     prevNewCol = newCol;
     lineHasItem = true;
-    coverStart = fieldsStart;
+    coverStart = pos;
     coverEnd = segEnd;
     pos = segEnd + 1;
-    if (segEnd < end && mappings.charCodeAt(segEnd) !== COMMA) throw new NeedsFullDecode();
   }
   while (g < groups.length) insertGroup(groups[g++], false);
   flush();
