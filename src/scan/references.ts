@@ -305,32 +305,32 @@ export interface InlineMap {
 const DATA = Buffer.from('data:', 'latin1');
 const HEADER_MAX = 200;
 
+/** A table per byte class: the payload loops run once per byte of megabyte-long URIs. */
+function byteClass(test: (b: number) => boolean): Uint8Array {
+  const table = new Uint8Array(256);
+  for (let b = 0; b < 256; b++) table[b] = test(b) ? 1 : 0;
+  return table;
+}
+
+const isAlnum = (b: number) => (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
+// mediatype and parameters: token characters, '/', ';', '=' (no spaces, no quotes).
+const HEADER_BYTES = byteClass((b) => isAlnum(b) || [0x2f, 0x3b, 0x3d, 0x2d, 0x2e, 0x2b, 0x5f, 0x25].includes(b));
+const BASE64_BYTES = byteClass((b) => isAlnum(b) || [0x2b, 0x2f, 0x3d, 0x2d, 0x5f].includes(b));
+// Stops at white space, double quotes, backticks, backslashes (escapes in string literals)
+// and angle brackets. `'`, `(` and `)` are left unescaped by encodeURIComponent, so they may
+// belong to the URI; the caller retries shorter ends at them.
+const PERCENT_PAYLOAD_BYTES = byteClass((b) => b > 0x20 && b !== 0x7f && b !== 0x22 && b !== 0x60 && b !== 0x5c && b !== 0x3c && b !== 0x3e);
+
 function isHeaderByte(b: number): boolean {
-  // mediatype and parameters: token characters, '/', ';', '=' (no spaces, no quotes).
-  return (
-    (b >= 0x30 && b <= 0x39) ||
-    (b >= 0x41 && b <= 0x5a) ||
-    (b >= 0x61 && b <= 0x7a) ||
-    b === 0x2f ||
-    b === 0x3b ||
-    b === 0x3d ||
-    b === 0x2d ||
-    b === 0x2e ||
-    b === 0x2b ||
-    b === 0x5f ||
-    b === 0x25
-  );
+  return HEADER_BYTES[b] === 1;
 }
 
 function isBase64Byte(b: number): boolean {
-  return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x2b || b === 0x2f || b === 0x3d || b === 0x2d || b === 0x5f;
+  return BASE64_BYTES[b] === 1;
 }
 
 function isPercentPayloadByte(b: number): boolean {
-  // Stops at white space, double quotes, backticks, backslashes (escapes in string literals)
-  // and angle brackets. `'`, `(` and `)` are left unescaped by encodeURIComponent, so they may
-  // belong to the URI; the caller retries shorter ends at them.
-  return b > 0x20 && b !== 0x7f && b !== 0x22 && b !== 0x60 && b !== 0x5c && b !== 0x3c && b !== 0x3e;
+  return PERCENT_PAYLOAD_BYTES[b] === 1;
 }
 
 function percentDecode(buf: Buffer, start: number, end: number): Buffer {
