@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { HOW_TO_MAKE_A_KEY, KeyError, resolveKey } from '../../core/key.js';
 import { explainDecoys } from '../../decoys/index.js';
+import { keyFromFlags } from '../key-flag.js';
 import type { CliContext } from '../main.js';
 
 // `pillbox decoys --explain <bundle> [--full]`: the style learned from a bundle and the decoys a
@@ -41,14 +41,9 @@ function runDecoys(flags: DecoysFlags, ctx: CliContext): number {
     return 2;
   };
   if (!flags.explain) return fail('nothing to do: pass --explain <bundle>');
-  let key: Buffer | undefined;
-  try {
-    key = resolveKey({ keyFile: flags.keyFile ? resolve(ctx.cwd, flags.keyFile) : undefined, env: ctx.env });
-  } catch (err) {
-    if (err instanceof KeyError) return fail(err.message);
-    throw err;
-  }
-  if (!key) return fail(`no key: set PILLBOX_KEY or pass --key-file FILE. ${HOW_TO_MAKE_A_KEY}`);
+  const found = keyFromFlags(flags.keyFile, ctx, 'set PILLBOX_KEY or pass --key-file FILE');
+  if ('error' in found) return fail(found.error);
+  const { key } = found;
   const count = flags.count === undefined ? undefined : Number(flags.count);
   if (count !== undefined && (!Number.isInteger(count) || count < 1 || count > 1000)) return fail('--count must be an integer from 1 to 1000');
   let code: string;

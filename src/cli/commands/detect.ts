@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { HOW_TO_MAKE_A_KEY, KeyError, resolveKey } from '../../core/key.js';
 import { detect, DEFAULT_THRESHOLD } from '../../detect/detect.js';
 import { DETECT_FORMATS, formatDetect, verdictLine, type DetectFormat } from '../../detect/format.js';
 import { DetectSetupError } from '../../detect/manifests.js';
+import { keyFromFlags } from '../key-flag.js';
 import type { CliContext } from '../main.js';
 
 // `pillbox detect [inputs... | -]`: exit 0 nothing significant, 1 a significant match,
@@ -44,14 +44,9 @@ async function runDetect(inputs: string[], flags: DetectFlags, ctx: CliContext):
   if (inputs.length === 0) return fail('no input: give files, directories or archives, or - to read stdin');
   const threshold = Number(flags.threshold);
   if (!(threshold > 0 && threshold < 1)) return fail(`--threshold must be a probability between 0 and 1, not ${JSON.stringify(flags.threshold)}`);
-  let key: Buffer | undefined;
-  try {
-    key = resolveKey({ keyFile: flags.keyFile ? resolve(ctx.cwd, flags.keyFile) : undefined, env: ctx.env });
-  } catch (err) {
-    if (err instanceof KeyError) return fail(err.message);
-    throw err;
-  }
-  if (!key) return fail(`no key: detect needs the key the decoys were made with. ${HOW_TO_MAKE_A_KEY}`);
+  const found = keyFromFlags(flags.keyFile, ctx, 'detect needs the key the decoys were made with');
+  if ('error' in found) return fail(found.error);
+  const { key } = found;
   let report;
   try {
     report = await detect({
