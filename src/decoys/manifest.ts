@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Decoy, ManifestPlaintext, Tier } from '../core/decoy-types.js';
-import { keyId } from '../core/key.js';
-import { isManifestEnvelope, ManifestError, openManifest, sealManifest } from '../core/manifest-envelope.js';
+import { sealManifest } from '../core/manifest-envelope.js';
+import { readManifestDir } from '../core/manifest-store.js';
 
 // Manifests: `<manifestDir>/<channel>/<release>.json`, sealed (src/core/manifest-envelope.ts).
 // Product decoys are read back from any manifest, channel decoys from any release of the same
@@ -37,32 +37,9 @@ interface Found {
 
 function readAll(manifestDir: string, key: Buffer, warnings: string[]): Found[] {
   if (!existsSync(manifestDir)) return [];
-  const id = keyId(key);
-  const found: Found[] = [];
-  for (const channel of readdirSync(manifestDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
-    const dir = join(manifestDir, channel);
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-      const path = join(dir, file);
-      let envelope: unknown;
-      try {
-        envelope = JSON.parse(readFileSync(path, 'utf8'));
-      } catch (err) {
-        throw new ManifestError(`cannot read the manifest ${path}: ${(err as Error).message}`);
-      }
-      if (!isManifestEnvelope(envelope)) {
-        warnings.push(`${path} is not a pillbox manifest; ignored`);
-        continue;
-      }
-      if (envelope.keyId !== id) {
-        warnings.push(`${path} was sealed with another key (id ${envelope.keyId}); ignored`);
-        continue;
-      }
-      const plain = openManifest<ManifestPlaintext>(key, envelope, path);
-      if (plain.format !== 'pillbox-manifest/v1' || !Array.isArray(plain.decoys)) throw new ManifestError(`${path} has an unknown plaintext format`);
-      found.push({ path, plain });
-    }
-  }
-  return found;
+  const contents = readManifestDir(manifestDir, key);
+  warnings.push(...contents.warnings);
+  return contents.opened;
 }
 
 /** Merge one tier's decoys from several manifests: by id; retired wins (earliest release). */

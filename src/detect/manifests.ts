@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Decoy, ManifestPlaintext, Tier } from '../core/decoy-types.js';
 import { keyId } from '../core/key.js';
-import { isManifestEnvelope, ManifestError, openManifest } from '../core/manifest-envelope.js';
+import { ManifestError } from '../core/manifest-envelope.js';
+import { readManifestDir, type ManifestDirContents } from '../core/manifest-store.js';
 
 // Reading the decoys back: every manifest under `<dir>/<channel>/<release>.json` sealed with
 // this key, narrowed by --channel/--release, merged into scopes. Product decoys are the same in
@@ -65,41 +66,14 @@ export function loadManifests(opts: LoadOptions): LoadedManifests {
         'Builds with decoys write them to .pillbox/manifests; pass --manifests DIR to use another folder.',
     );
   }
-  const warnings: string[] = [];
-  const otherKeys = new Set<string>();
-  const opened: Array<{ path: string; plain: ManifestPlaintext }> = [];
-  for (const channel of channelDirs) {
-    const dir = join(opts.dir, channel);
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-      const path = join(dir, file);
-      let envelope: unknown;
-      try {
-        envelope = JSON.parse(readFileSync(path, 'utf8'));
-      } catch (err) {
-        throw new DetectSetupError(`cannot read the manifest ${show(path)}: ${(err as Error).message}`);
-      }
-      if (!isManifestEnvelope(envelope)) {
-        warnings.push(`${show(path)} is not a pillbox manifest; ignored`);
-        continue;
-      }
-      if (envelope.keyId !== id) {
-        otherKeys.add(String(envelope.keyId));
-        warnings.push(`${show(path)} was sealed with another key (id ${String(envelope.keyId)}); ignored`);
-        continue;
-      }
-      let plain: ManifestPlaintext;
-      try {
-        plain = openManifest<ManifestPlaintext>(opts.key, envelope, show(path));
-      } catch (err) {
-        if (err instanceof ManifestError) throw new DetectSetupError(err.message);
-        throw err;
-      }
-      if (plain.format !== 'pillbox-manifest/v1' || !Array.isArray(plain.decoys) || typeof plain.channel !== 'string' || typeof plain.release !== 'string') {
-        throw new DetectSetupError(`${show(path)} has an unknown plaintext format`);
-      }
-      opened.push({ path, plain });
-    }
+  let contents: ManifestDirContents;
+  try {
+    contents = readManifestDir(opts.dir, opts.key, show);
+  } catch (err) {
+    if (err instanceof ManifestError) throw new DetectSetupError(err.message);
+    throw err;
   }
+  const { opened, warnings, otherKeys } = contents;
   if (opened.length === 0) {
     if (otherKeys.size > 0) {
       throw new DetectSetupError(
