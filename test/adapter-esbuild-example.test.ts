@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKey } from '../src/core/key.js';
 import { scan } from '../src/scan/engine.js';
-import { plainLeakSearch } from './harden-helpers.js';
+import { buildExampleAsUser, plainLeakSearch } from './harden-helpers.js';
 
 // examples/esbuild-cli as a user runs it: `npm run build` with a key in PILLBOX_KEY, then the
 // example's own `node --test`. `pillbox` resolves through examples/link-pillbox.mjs (see
@@ -13,15 +13,6 @@ import { plainLeakSearch } from './harden-helpers.js';
 const repo = process.cwd();
 const dir = join(repo, 'examples/esbuild-cli');
 
-function ensureLinked(): void {
-  try {
-    if (realpathSync(join(dir, 'node_modules/pillbox')) === realpathSync(repo)) return;
-  } catch {
-    // not linked yet
-  }
-  execFileSync(process.execPath, [join(repo, 'examples/link-pillbox.mjs')]);
-}
-
 function npmBuild(env: NodeJS.ProcessEnv): string {
   return execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, env: { ...env, NO_COLOR: '1' }, stdio: 'pipe', encoding: 'utf8' });
 }
@@ -29,12 +20,8 @@ function npmBuild(env: NodeJS.ProcessEnv): string {
 describe('examples/esbuild-cli', () => {
   it('builds, passes its own test, and ships no map', async () => {
     expect(existsSync(join(repo, 'dist/esbuild.js')), 'run `npm run build` first').toBe(true);
-    ensureLinked();
-    rmSync(join(dir, 'dist'), { recursive: true, force: true });
-    rmSync(join(dir, '.pillbox'), { recursive: true, force: true });
     const env = { ...process.env, PILLBOX_KEY: generateKey() };
-    npmBuild(env);
-    execFileSync(process.execPath, ['--test'], { cwd: dir, env, stdio: 'pipe' });
+    buildExampleAsUser(dir, env);
     expect(plainLeakSearch(join(dir, 'dist'))).toEqual([]);
     const report = await scan([join(dir, 'dist')], { cwd: dir });
     expect(report.errors).toEqual([]);

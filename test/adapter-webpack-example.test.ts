@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKey } from '../src/core/key.js';
 import { scan } from '../src/scan/engine.js';
-import { listFiles, plainLeakSearch } from './harden-helpers.js';
+import { buildExampleAsUser, listFiles, plainLeakSearch } from './harden-helpers.js';
 
 // examples/webpack-app as a user runs it: `npm run build` with a key in PILLBOX_KEY, then the
 // example's own `node --test`. `pillbox` resolves through examples/link-pillbox.mjs (see
@@ -13,15 +13,6 @@ import { listFiles, plainLeakSearch } from './harden-helpers.js';
 const repo = process.cwd();
 const dir = join(repo, 'examples/webpack-app');
 
-function ensureLinked(): void {
-  try {
-    if (realpathSync(join(dir, 'node_modules/pillbox')) === realpathSync(repo)) return;
-  } catch {
-    // not linked yet
-  }
-  execFileSync(process.execPath, [join(repo, 'examples/link-pillbox.mjs')]);
-}
-
 function npmBuild(env: NodeJS.ProcessEnv): string {
   return execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, env: { ...env, NO_COLOR: '1' }, stdio: 'pipe', encoding: 'utf8' });
 }
@@ -29,13 +20,8 @@ function npmBuild(env: NodeJS.ProcessEnv): string {
 describe('examples/webpack-app', () => {
   it('builds, passes its own test, ships no map, and keeps exactly one hidden map per shipped file', async () => {
     expect(existsSync(join(repo, 'dist/webpack.cjs')), 'run `npm run build` first').toBe(true);
-    ensureLinked();
-    rmSync(join(dir, 'dist'), { recursive: true, force: true });
-    rmSync(join(dir, '.pillbox'), { recursive: true, force: true });
-    const env = { ...process.env, PILLBOX_KEY: generateKey() };
-    const log = npmBuild(env);
+    const log = buildExampleAsUser(dir, { ...process.env, PILLBOX_KEY: generateKey() });
     expect(log).toMatch(/pillbox hidden: 3 maps removed, 3 moved to the hidden dir, 3 comments removed; \d+ decoys planted/);
-    execFileSync(process.execPath, ['--test'], { cwd: dir, env, stdio: 'pipe' });
     const shipped = listFiles(join(dir, 'dist'));
     expect(listFiles(join(dir, '.pillbox/maps/dist'))).toEqual(shipped.map((f) => f + '.map'));
     expect(plainLeakSearch(join(dir, 'dist'))).toEqual([]);

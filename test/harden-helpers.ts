@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 
@@ -264,4 +264,19 @@ export function runNode(file: string, args: string[] = [], cwd?: string): string
 
 export function readJson<T = any>(file: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+/**
+ * An example built as its user builds it: its dist/ and .pillbox/ cleared, `pillbox` linked
+ * (examples/link-pillbox.mjs leaves correct links alone), `npm run build`, then the example's
+ * own `node --test`. Returns the build log. Shared by every example test.
+ */
+export function buildExampleAsUser(dir: string, env: NodeJS.ProcessEnv): string {
+  const repo = join(dir, '..', '..');
+  execFileSync(process.execPath, [join(repo, 'examples/link-pillbox.mjs')]);
+  rmSync(join(dir, 'dist'), { recursive: true, force: true });
+  rmSync(join(dir, '.pillbox'), { recursive: true, force: true });
+  const log = execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, env: { ...env, NO_COLOR: '1' }, stdio: 'pipe', encoding: 'utf8' });
+  execFileSync(process.execPath, ['--test'], { cwd: dir, env, stdio: 'pipe' });
+  return log;
 }
