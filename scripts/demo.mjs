@@ -14,14 +14,14 @@
 // never reaches the output). PILLBOX_DEMO_EXAMPLES=a,b builds only those examples;
 // PILLBOX_DEMO_JOBS=N sets how many builds run at once (default 2).
 
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CODENAME } from '../fixtures/incident/app.mjs';
 import { makeIncident } from '../fixtures/incident/make.mjs';
 import { makeClean } from '../fixtures/clean/make.mjs';
+import { buildIfStale } from './build-if-stale.mjs';
 import { makeCopy, runDetect } from './demo-detect.mjs';
 import { EXAMPLES, linkWorkModules, run, runExample } from './demo-examples.mjs';
 import { clearStatus, kB, pc, quote, redactor, say, seconds, section, status, table } from './demo-print.mjs';
@@ -30,24 +30,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'pillbox.js');
 const DETECT_SUBJECT = 'bun-style-harden';
 
-/** dist/ is missing, or something it is built from changed after it was built. */
-function distIsStale() {
-  const built = ['index.js', 'cli.js'].map((f) => join(root, 'dist', f));
-  if (!built.every((f) => existsSync(f))) return true;
-  const builtAt = Math.min(...built.map((f) => statSync(f).mtimeMs));
-  const inputs = [join(root, 'tsup.config.ts'), ...readdirSync(join(root, 'src'), { recursive: true }).map((f) => join(root, 'src', String(f)))];
-  return inputs.some((f) => statSync(f).mtimeMs > builtAt);
-}
-
-if (process.argv.includes('--build-if-stale') && distIsStale()) {
-  console.log('Building pillbox first (dist/ is missing or older than src/)...');
-  const buildStarted = Date.now();
-  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (build.status !== 0) {
-    console.error('pillbox demo: `npm run build` failed');
-    process.exit(2);
-  }
-  console.log(`(built in ${((Date.now() - buildStarted) / 1000).toFixed(1)} s)\n`);
+if (process.argv.includes('--build-if-stale') && !buildIfStale()) {
+  console.error('pillbox demo: `npm run build` failed');
+  process.exit(2);
 }
 
 const started = Date.now();
