@@ -94,7 +94,13 @@ describe('the gate stops a publish whose prepack builds a map', () => {
       { prepack: `node build.mjs && ${pillbox} scan`, postpack: 'node -e "process.exit(1)"' },
       { '.yarnrc.yml': 'nodeLinker: node-modules\nenableTelemetry: false\n', 'yarn.lock': '' },
     );
-    const env = cleanEnv({ YARN_NPM_REGISTRY_SERVER: NO_REGISTRY.replace(/\/$/, ''), YARN_ENABLE_GLOBAL_CACHE: 'false' });
+    // On CI (CI=true) Yarn forbids an install that writes the lockfile; this temp package's
+    // lockfile starts empty, so the install must be allowed to fill it.
+    const env = cleanEnv({
+      YARN_NPM_REGISTRY_SERVER: NO_REGISTRY.replace(/\/$/, ''),
+      YARN_ENABLE_GLOBAL_CACHE: 'false',
+      YARN_ENABLE_IMMUTABLE_INSTALLS: 'false',
+    });
     const yarn = join(BIN, 'yarn');
     expect((await run(yarn, ['install'], dir, env)).code).toBe(0);
     const blocked = await run(yarn, ['npm', 'publish', '--dry-run'], dir, env);
