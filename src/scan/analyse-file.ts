@@ -1,8 +1,8 @@
 import { posix } from 'node:path';
 import type { ScanError } from '../core/findings.js';
-import { KEY_PATTERN, KEY_PREFIX } from '../core/key.js';
 import { isManifestEnvelope } from '../core/manifest-envelope.js';
-import { findAllByTail, LineIndex, looksLikeText, skipJsonSpace } from './bytes.js';
+import { LineIndex, looksLikeText, skipJsonSpace } from './bytes.js';
+import { KeySearch, type EarlyResults } from './early-analysis.js';
 import { ExposureCounter, exposedSources } from './exposure.js';
 import type { FileFacts, ForbiddenHit, MapFact, PrivateKind } from './facts.js';
 import { searchBytes, searchText, type CompiledForbid } from './forbidden.js';
@@ -44,7 +44,7 @@ function codeKind(packagePath: string, buf: Buffer): 'js' | 'css' | undefined {
   return undefined;
 }
 
-function privateKinds(input: FileInput, buf: Buffer): PrivateKind[] {
+function privateKinds(input: FileInput, buf: Buffer, early: EarlyResults | undefined): PrivateKind[] {
   const kinds: PrivateKind[] = [];
   if (/(?:^|\/)\.pillbox\//.test(input.packagePath)) kinds.push('pillbox-dir');
   if (CONFIG_NAME.test(posix.basename(input.packagePath)) && buf.indexOf('forbid') >= 0) kinds.push('config-with-forbid');
@@ -55,14 +55,13 @@ function privateKinds(input: FileInput, buf: Buffer): PrivateKind[] {
       // not JSON: not an envelope
     }
   }
-  // `k1_` is a much faster needle than `pbk1_` (k is rare in code and text).
-  for (const { at } of findAllByTail(buf, 'k1_', [KEY_PREFIX])) {
-    const window = buf.toString('latin1', Math.max(0, at - 1), at + 49);
-    if (KEY_PATTERN.test(window)) {
-      kinds.push('key');
-      break;
-    }
+  let key = early?.key;
+  if (key === undefined) {
+    const search = new KeySearch(buf);
+    search.feed(buf.length, true);
+    key = search.found;
   }
+  if (key) kinds.push('key');
   return kinds;
 }
 
@@ -89,7 +88,11 @@ function searchMapContent(rules: readonly CompiledForbid[], map: MapSummary, pre
   });
 }
 
-export function analyseFile(input: FileInput, buf: Buffer, options: AnalyseOptions): { facts: FileFacts; errors: ScanError[] } {
+/**
+ * @param early what ran while the bytes arrived (EarlyAnalysis.results for this `buf`): those
+ *   steps are not done again.
+ */
+export function analyseFile(input: FileInput, buf: Buffer, options: AnalyseOptions, early?: EarlyResults): { facts: FileFacts; errors: ScanError[] } {
   const errors: ScanError[] = [];
   const facts: FileFacts = {
     path: input.path,
@@ -97,7 +100,7 @@ export function analyseFile(input: FileInput, buf: Buffer, options: AnalyseOptio
     size: input.size,
     inlineMaps: [],
     directives: [],
-    private: privateKinds(input, buf),
+    private: privateKinds(input, buf, early),
     originalSource: isOriginalSource(input.packagePath),
     forbidden: [],
   };
@@ -122,7 +125,7 @@ export function analyseFile(input: FileInput, buf: Buffer, options: AnalyseOptio
   let lineIndex: LineIndex | undefined;
   const position = (offset: number) => (lineIndex ??= new LineIndex(body)).position(offset);
 
-  const sniff = sniffMap(body, name, { maxBytes: options.maxBytes });
+  const sniff = (body === buf ? early?.sniff : undefined) ?? sniffMap(body, name, { maxBytes: options.maxBytes });
   let searchable = body;
   if (sniff.kind === 'map') {
     const form = [...outer, ...sniff.form];

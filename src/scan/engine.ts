@@ -5,6 +5,7 @@ import type { ResolvedConfig } from '../core/config-types.js';
 import { DEFAULT_CONFIG } from '../core/config-types.js';
 import { SEVERITY_RANK, type Exposure, type Finding, type Report, type ScanError, type TargetSummary } from '../core/findings.js';
 import { VERSION } from '../core/version.js';
+import { EarlyAnalysis } from './early-analysis.js';
 import { ExposureCounter, exposureSummary } from './exposure.js';
 import type { FileFacts, PackageFacts } from './facts.js';
 import { compileForbid, redact, type CompiledForbid } from './forbidden.js';
@@ -154,6 +155,9 @@ async function readPackageSettled(reader: TargetReader, pool: AnalysisPool, onFi
   }
 }
 
+/** Entries this large are partly analysed as their bytes arrive; smaller ones gain nothing. */
+const EARLY_MIN_BYTES = 512 * 1024;
+
 /** Files analysed on the worker while reading goes on; more than this waits (memory bound). */
 const MAX_IN_FLIGHT = 2;
 
@@ -163,8 +167,10 @@ async function readPackage(reader: TargetReader, pool: AnalysisPool, errors: Sca
   const inFlight: Array<Promise<void>> = [];
   for await (const entry of reader.entries()) {
     let buf: Buffer;
+    // A large entry that streams in (from a tarball) is partly analysed while it arrives.
+    const early = entry.size >= EARLY_MIN_BYTES ? new EarlyAnalysis(entry.packagePath) : undefined;
     try {
-      buf = await entry.read();
+      buf = await entry.read(early);
     } catch (err) {
       // ReadFailure: the reader already recorded it.
       if (!(err instanceof ReadFailure)) errors.push({ path: entry.path, code: 'unreadable', message: `${entry.path}: ${(err as Error).message}` });
@@ -172,7 +178,7 @@ async function readPackage(reader: TargetReader, pool: AnalysisPool, errors: Sca
     }
     const index = slots.push(undefined) - 1;
     const size = buf.length;
-    const result = pool.analyse({ path: entry.path, packagePath: entry.packagePath, size: entry.size }, buf);
+    const result = pool.analyse({ path: entry.path, packagePath: entry.packagePath, size: entry.size }, buf, early?.results(buf));
     if (result instanceof Promise) {
       inFlight.push(result.then((r) => void (slots[index] = r)));
       if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();

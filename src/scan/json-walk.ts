@@ -7,6 +7,14 @@
 // values we need (version, sources, sourceRoot...). It is iterative (an explicit stack), so a
 // value nested 100,000 levels deep costs memory proportional to its depth, never the JS stack.
 // bench/ measures it against JSON.parse; test/scan-sourcemap.test.ts checks it against JSON.parse.
+//
+// It can also walk bytes while they arrive (a 60 MB map streaming out of a tarball), so that the
+// walk overlaps decompression instead of following it: the cursor's reads return NEED (or
+// undefined) when the bytes they need have not arrived, the structural walks are generators that
+// yield there, and `grow()` resumes them. A string that spans chunks is resumed where its last
+// escape ended, never searched again from its start. Once `complete`, nothing returns NEED and
+// every result and error is the same as a walk of the whole buffer
+// (test/scan-map-stream.test.ts splits maps at every kind of boundary to check it).
 
 export class JsonSyntaxError extends Error {
   override name = 'JsonSyntaxError';
@@ -48,17 +56,57 @@ function hex4(buf: Buffer, i: number): number {
   return a < 0 || b < 0 || c < 0 || d < 0 ? -1 : (a << 12) | (b << 8) | (c << 4) | d;
 }
 
+/** What a read returns when the bytes it needs have not arrived yet (never once complete). */
+export const NEED = -2;
+
+/** A structural walk: yields (nothing) when it needs more bytes, returns its result. */
+export type Walk<T = void> = Generator<void, T, void>;
+
+/** A string read that ran out of bytes: where to go on. */
+interface PartialString {
+  start: number;
+  /** Everything before `p` has been accounted for (escapes counted, plain bytes skipped). */
+  p: number;
+  /** No unescaped-quote candidate before this offset. */
+  quoteFrom: number;
+  reduction: number;
+  newlines: number;
+  /** End offset of the last newline escape (-1: none). */
+  lastNewlineEnd: number;
+}
+
 export class JsonCursor {
   pos: number;
+  /** End of the bytes that have arrived; the end of the JSON once `complete`. */
+  end: number;
+  complete: boolean;
+  /** `buf` up to `end`: native searches must not run into bytes that have not arrived. */
+  private view: Buffer;
   private nextQuote = -2;
   private nextBackslash = -2;
+  private partial: PartialString | undefined;
 
+  /** `complete = false`: only [0, end) has arrived; `grow()` says when more has. */
   constructor(
     readonly buf: Buffer,
     start = 0,
-    readonly end = buf.length,
+    end = buf.length,
+    complete = true,
   ) {
     this.pos = start;
+    this.end = end;
+    this.complete = complete;
+    this.view = end === buf.length ? buf : buf.subarray(0, end);
+  }
+
+  /** Bytes [0, end) have now arrived; `complete` when that is all of them. */
+  grow(end: number, complete: boolean): void {
+    this.end = end;
+    this.complete = complete;
+    this.view = end === this.buf.length ? this.buf : this.buf.subarray(0, end);
+    // "Not found" meant "not found so far".
+    if (this.nextQuote === -1) this.nextQuote = -2;
+    if (this.nextBackslash === -1) this.nextBackslash = -2;
   }
 
   fail(message: string): never {
@@ -76,56 +124,88 @@ export class JsonCursor {
     this.pos = i;
   }
 
-  /** The next non-space byte, without consuming it (-1 at the end). */
+  /** The next non-space byte, without consuming it (-1 at the end, NEED before it arrives). */
   peek(): number {
     this.skipSpace();
-    return this.pos < this.end ? this.buf[this.pos] : -1;
+    return this.pos < this.end ? this.buf[this.pos] : this.complete ? -1 : NEED;
   }
 
-  expect(byte: number): void {
-    if (this.peek() !== byte) this.fail(`expected '${String.fromCharCode(byte)}'`);
+  /** Yields until the next non-space byte has arrived (or the JSON has ended), and returns it. */
+  *peekWalk(): Walk<number> {
+    let c = this.peek();
+    while (c === NEED) {
+      yield;
+      c = this.peek();
+    }
+    return c;
+  }
+
+  *expect(byte: number): Walk {
+    if ((yield* this.peekWalk()) !== byte) this.fail(`expected '${String.fromCharCode(byte)}'`);
     this.pos++;
   }
 
   /**
-   * Reads a string at the cursor (which must be on its opening quote) and returns its stats.
-   * Only escapes are visited, so the cost is one native search per escape and per string.
+   * Reads a string at the cursor (which must be on its opening quote) and returns its stats, or
+   * undefined when its end has not arrived yet (call again after `grow()`: it goes on from where
+   * it stopped). Only escapes are visited, so the cost is one native search per escape and per
+   * string.
    */
-  readString(): StringStats {
-    if (this.peek() !== QUOTE) this.fail('expected a string');
+  readString(): StringStats | undefined {
+    let state = this.partial;
+    if (state === undefined) {
+      const c = this.peek();
+      if (c === NEED) return undefined;
+      if (c !== QUOTE) this.fail('expected a string');
+      const start = this.pos + 1;
+      state = { start, p: start, quoteFrom: start, reduction: 0, newlines: 0, lastNewlineEnd: -1 };
+    } else {
+      this.partial = undefined;
+    }
     const buf = this.buf;
+    const view = this.view;
     const limit = this.end;
-    const start = this.pos + 1;
-    // Local copies of the cached search positions: this loop runs once per escape.
+    // Local copies of the cached search positions and the counts: this loop runs once per escape.
     let q = this.nextQuote;
     let b = this.nextBackslash;
-    let p = start;
-    let reduction = 0;
-    let newlines = 0;
-    let lastWasNewline = false;
+    let p = state.p;
+    let reduction = state.reduction;
+    let newlines = state.newlines;
+    let lastNewlineEnd = state.lastNewlineEnd;
+    const start = state.start;
     for (;;) {
-      if (q !== -1 && q < p) {
-        q = buf.indexOf(QUOTE, p);
-        if (q >= limit) q = -1;
-      }
-      if (q < 0) {
+      if (q !== -1 && q < p) q = view.indexOf(QUOTE, Math.max(p, state.quoteFrom));
+      if (q < 0 && this.complete) {
         this.pos = limit;
         this.fail('unterminated string');
       }
-      if (b !== -1 && b < p) {
-        b = buf.indexOf(BACKSLASH, p);
-        if (b >= limit) b = -1;
+      if (b !== -1 && b < p) b = view.indexOf(BACKSLASH, p);
+      if (b < 0 || (q >= 0 && b > q)) {
+        if (q >= 0) break;
+        // Neither a quote nor an escape in [p, limit): those bytes are plain text.
+        p = limit;
+        break;
       }
-      if (b < 0 || b > q) break;
+      // An escape at b, before the quote or before the end of what has arrived.
       const c = buf[b + 1];
+      if (q < 0 && b + 6 > limit) {
+        // Its bytes may not all be here (a \u needs four more); and whether it is an error
+        // depends on whether the string ends at all: take it up again with more bytes.
+        p = b;
+        break;
+      }
       if (c === 0x6e /* n */) {
         newlines++;
-        lastWasNewline = b + 2 === q;
+        lastNewlineEnd = b + 2;
         reduction += 1;
         p = b + 2;
       } else if (c === 0x75 /* u */) {
         const unit = hex4(buf, b + 2);
         if (unit < 0) {
+          if (q < 0) {
+            p = b;
+            break;
+          }
           this.pos = b;
           this.fail('bad \\u escape');
         }
@@ -133,28 +213,53 @@ export class JsonCursor {
         reduction += 6 - width;
         if (unit === 0x0a) {
           newlines++;
-          lastWasNewline = b + 6 === q;
+          lastNewlineEnd = b + 6;
         }
         p = b + 6;
       } else if (c === QUOTE || c === BACKSLASH || c === 0x2f || c === 0x62 || c === 0x66 || c === 0x72 || c === 0x74) {
         reduction += 1;
         p = b + 2;
       } else {
+        if (q < 0) {
+          p = b;
+          break;
+        }
         this.pos = b;
         this.fail(b + 1 >= limit ? 'unterminated string' : 'bad escape');
       }
     }
     this.nextQuote = q;
     this.nextBackslash = b;
+    if (q < 0) {
+      // The closing quote has not arrived: no quote anywhere in [p, limit) (a quote at or after
+      // p would have been found), so the next search for one starts at limit.
+      this.partial = { start, p, quoteFrom: limit, reduction, newlines, lastNewlineEnd };
+      this.pos = start - 1;
+      return undefined;
+    }
     this.pos = q + 1;
     const bytes = q - start - reduction;
-    const lines = bytes === 0 ? 0 : newlines + (lastWasNewline ? 0 : 1);
+    const lines = bytes === 0 ? 0 : newlines + (lastNewlineEnd === q ? 0 : 1);
     return { start, end: q, bytes, lines };
   }
 
+  /** readString, yielding until the string's end has arrived. */
+  *readStringWalk(): Walk<StringStats> {
+    let s = this.readString();
+    while (s === undefined) {
+      yield;
+      s = this.readString();
+    }
+    return s;
+  }
+
   /** Reads a string and decodes it (for short values such as paths). */
-  readStringValue(): string {
-    const s = this.readString();
+  *readStringValue(): Walk<string> {
+    return this.decodeString(yield* this.readStringWalk());
+  }
+
+  /** The decoded value of a string read by readString. */
+  decodeString(s: StringStats): string {
     const raw = this.buf.toString('utf8', s.start, s.end);
     if (!raw.includes('\\')) return raw;
     try {
@@ -166,15 +271,20 @@ export class JsonCursor {
   }
 
   /** Reads a number token and returns its value. */
-  readNumber(): number {
+  *readNumber(): Walk<number> {
     this.skipSpace();
     const start = this.pos;
     const buf = this.buf;
     let i = start;
-    while (i < this.end) {
-      const b = buf[i];
-      if ((b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x2b || b === 0x2e || b === 0x65 || b === 0x45) i++;
-      else break;
+    for (;;) {
+      while (i < this.end) {
+        const b = buf[i];
+        if ((b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x2b || b === 0x2e || b === 0x65 || b === 0x45) i++;
+        else break;
+      }
+      // The token may go on in bytes that have not arrived.
+      if (i < this.end || this.complete) break;
+      yield;
     }
     if (i === start) this.fail('expected a number');
     this.pos = i;
@@ -186,53 +296,63 @@ export class JsonCursor {
     return value;
   }
 
-  private readLiteral(): void {
+  private *readLiteral(): Walk {
     const buf = this.buf;
     const word = buf[this.pos] === 0x74 ? 'true' : buf[this.pos] === 0x66 ? 'false' : 'null';
-    if (buf.toString('latin1', this.pos, this.pos + word.length) !== word) this.fail('unexpected token');
+    while (this.pos + word.length > this.end && !this.complete) yield;
+    if (buf.toString('latin1', this.pos, Math.min(this.pos + word.length, this.end)) !== word) this.fail('unexpected token');
     this.pos += word.length;
   }
 
   /** Skips one complete value of any kind, iteratively. */
-  skipValue(): void {
+  *skipValue(): Walk {
+    // The per-element steps are inlined (no generator per string): `names` arrays and the like
+    // hold thousands of elements.
     const closers: number[] = [];
     // expectValue: a value must come next; otherwise a ',' or a closer.
     let expectValue = true;
+    let c: number;
     for (;;) {
-      const c = this.peek();
+      while ((c = this.peek()) === NEED) yield;
       if (expectValue) {
-        if (c === QUOTE) this.readString();
-        else if (c === 0x7b /* { */) {
+        if (c === QUOTE) {
+          while (this.readString() === undefined) yield;
+        } else if (c === 0x7b /* { */) {
           this.pos++;
-          if (this.peek() === 0x7d) {
+          while ((c = this.peek()) === NEED) yield;
+          if (c === 0x7d) {
             this.pos++;
           } else {
             closers.push(0x7d);
-            this.readString();
-            this.expect(0x3a);
+            while (this.readString() === undefined) yield;
+            yield* this.expect(0x3a);
             continue;
           }
         } else if (c === 0x5b /* [ */) {
           this.pos++;
-          if (this.peek() === 0x5d) {
+          while ((c = this.peek()) === NEED) yield;
+          if (c === 0x5d) {
             this.pos++;
           } else {
             closers.push(0x5d);
             continue;
           }
-        } else if (c === 0x74 || c === 0x66 || c === 0x6e) this.readLiteral();
-        else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) this.readNumber();
+        } else if (c === 0x74 || c === 0x66 || c === 0x6e) yield* this.readLiteral();
+        else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) yield* this.readNumber();
         else this.fail('unexpected token');
         expectValue = false;
       }
       if (closers.length === 0) return;
-      const next = this.peek();
+      let next: number;
+      while ((next = this.peek()) === NEED) yield;
       const top = closers[closers.length - 1];
       if (next === 0x2c /* , */) {
         this.pos++;
         if (top === 0x7d) {
-          this.readString();
-          this.expect(0x3a);
+          while (this.readString() === undefined) yield;
+          while ((c = this.peek()) === NEED) yield;
+          if (c !== 0x3a) this.fail("expected ':'");
+          this.pos++;
         }
         expectValue = true;
       } else if (next === top) {
@@ -245,21 +365,21 @@ export class JsonCursor {
   }
 
   /**
-   * Iterates the members of the object at the cursor: calls `onKey` with the cursor on each
+   * Iterates the members of the object at the cursor: runs `onKey` with the cursor on each
    * value; `onKey` must consume the value (or return false to have it skipped).
    */
-  eachMember(onKey: (key: string) => boolean | void): void {
-    this.expect(0x7b);
-    if (this.peek() === 0x7d) {
+  *eachMember(onKey: (key: string) => Walk<boolean | void>): Walk {
+    yield* this.expect(0x7b);
+    if ((yield* this.peekWalk()) === 0x7d) {
       this.pos++;
       return;
     }
     for (;;) {
-      const key = this.readStringValue();
-      this.expect(0x3a);
+      const key = yield* this.readStringValue();
+      yield* this.expect(0x3a);
       this.skipSpace();
-      if (onKey(key) === false) this.skipValue();
-      const c = this.peek();
+      if ((yield* onKey(key)) === false) yield* this.skipValue();
+      const c = yield* this.peekWalk();
       if (c === 0x2c) {
         this.pos++;
         continue;
@@ -273,16 +393,67 @@ export class JsonCursor {
   }
 
   /** Iterates the elements of the array at the cursor; `onItem` must consume each element. */
-  eachItem(onItem: (index: number) => void): void {
-    this.expect(0x5b);
-    if (this.peek() === 0x5d) {
+  *eachItem(onItem: (index: number) => Walk): Walk {
+    yield* this.expect(0x5b);
+    if ((yield* this.peekWalk()) === 0x5d) {
       this.pos++;
       return;
     }
     for (let i = 0; ; i++) {
       this.skipSpace();
-      onItem(i);
-      const c = this.peek();
+      yield* onItem(i);
+      const c = yield* this.peekWalk();
+      if (c === 0x2c) {
+        this.pos++;
+        continue;
+      }
+      if (c === 0x5d) {
+        this.pos++;
+        return;
+      }
+      this.fail("expected ',' or ']'");
+    }
+  }
+
+  /**
+   * Iterates the array at the cursor: `onItem` gets the stats of each string element, null for
+   * any other element (skipped). eachItem with the generators kept off the per-element path:
+   * sources and sourcesContent have thousands of elements.
+   */
+  *eachString(onItem: (s: StringStats | null) => void): Walk {
+    yield* this.expect(0x5b);
+    let c = this.peek();
+    while (c === NEED) {
+      yield;
+      c = this.peek();
+    }
+    if (c === 0x5d) {
+      this.pos++;
+      return;
+    }
+    for (;;) {
+      this.skipSpace();
+      c = this.peek();
+      while (c === NEED) {
+        yield;
+        c = this.peek();
+      }
+      if (c === QUOTE) {
+        let s = this.readString();
+        while (s === undefined) {
+          yield;
+          s = this.readString();
+        }
+        onItem(s);
+      } else {
+        yield* this.skipValue();
+        onItem(null);
+      }
+      c = this.peek();
+      while (c === NEED) {
+        yield;
+        c = this.peek();
+      }
       if (c === 0x2c) {
         this.pos++;
         continue;

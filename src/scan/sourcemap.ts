@@ -1,5 +1,5 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { JsonCursor, JsonSyntaxError, type StringStats } from './json-walk.js';
+import { JsonCursor, JsonSyntaxError, type StringStats, type Walk } from './json-walk.js';
 import { skipJsonSpace } from './bytes.js';
 
 // Source maps are found by content, never by name: any file (after stripping a `)]}'` line and
@@ -125,19 +125,58 @@ export function sniffMap(buf: Buffer, name: string, options: SniffOptions): MapS
 
 /** Inspects JSON that may be a map, starting at the `{` at `start`. */
 export function inspectMapJson(body: Buffer, start: number, form: string[] = []): MapSniff {
-  const seen: SeenKeys = { version3: false, mapKey: false };
-  try {
-    const cursor = new JsonCursor(body, start);
-    const top = walkMap(cursor, 0, seen);
-    if (!top.isMap) return { kind: 'not-map' };
-    return { kind: 'map', form, map: flatten(top, body), body };
-  } catch (err) {
-    const head = body.toString('latin1', start, start + 256);
-    if ((seen.version3 && seen.mapKey) || MAP_HEAD.test(head)) {
-      const message = err instanceof JsonSyntaxError || err instanceof SectionDepthError ? err.message : String(err);
-      return { kind: 'invalid', form, message: `looks like a source map but cannot be read: ${message}`, code: 'invalid-map' };
+  const walk = new MapWalk(body, start, form, body.length, true);
+  if (!walk.result) throw new Error('a map walk over complete bytes asked for more');
+  return walk.result;
+}
+
+/**
+ * inspectMapJson over bytes that arrive in order into `body` (its final size): `grow()` after
+ * each arrival walks what it can; once `result` is set (at the latest when the bytes are
+ * complete) it is what inspectMapJson gives for the whole buffer. The walk ends with the
+ * top-level object, so the result may come before the last bytes.
+ */
+export class MapWalk {
+  result: MapSniff | undefined;
+  /** The walk, suspended where it needs more bytes. */
+  private readonly steps: Walk<void>;
+  private readonly cursor: JsonCursor;
+  private readonly seen: SeenKeys = { version3: false, mapKey: false };
+
+  constructor(
+    private readonly body: Buffer,
+    private readonly start: number,
+    private readonly form: string[],
+    filled: number,
+    complete: boolean,
+  ) {
+    this.cursor = new JsonCursor(body, start, filled, complete);
+    this.steps = this.run();
+    this.steps.next();
+  }
+
+  grow(filled: number, complete: boolean): void {
+    if (this.result) return;
+    this.cursor.grow(filled, complete);
+    this.steps.next();
+  }
+
+  private *run(): Walk<void> {
+    const { body, start, form, seen } = this;
+    try {
+      const top = yield* walkMap(this.cursor, 0, seen);
+      this.result = top.isMap ? { kind: 'map', form, map: flatten(top, body), body } : { kind: 'not-map' };
+    } catch (err) {
+      // The verdict looks at the first 256 bytes: wait for them.
+      while (!this.cursor.complete && this.cursor.end < start + 256) yield;
+      const head = body.toString('latin1', start, start + 256);
+      if ((seen.version3 && seen.mapKey) || MAP_HEAD.test(head)) {
+        const message = err instanceof JsonSyntaxError || err instanceof SectionDepthError ? err.message : String(err);
+        this.result = { kind: 'invalid', form, message: `looks like a source map but cannot be read: ${message}`, code: 'invalid-map' };
+      } else {
+        this.result = { kind: 'not-map' };
+      }
     }
-    return { kind: 'not-map' };
   }
 }
 
@@ -161,17 +200,17 @@ interface WalkedMap {
   sections: Array<{ map?: WalkedMap; url?: string }>;
 }
 
-function walkMap(cursor: JsonCursor, depth: number, seen: SeenKeys | undefined): WalkedMap {
+function* walkMap(cursor: JsonCursor, depth: number, seen: SeenKeys | undefined): Walk<WalkedMap> {
   if (depth > MAX_SECTION_DEPTH) throw new SectionDepthError(`index map sections nested deeper than ${MAX_SECTION_DEPTH} levels`);
   const out: WalkedMap = { isMap: false, sources: [], contents: [], sections: [] };
   let hasMappings = false;
   let hasSections = false;
-  cursor.eachMember((key) => {
-    const c = cursor.peek();
+  yield* cursor.eachMember(function* (key) {
+    const c = yield* cursor.peekWalk();
     switch (key) {
       case 'version':
         if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-          out.version = cursor.readNumber();
+          out.version = yield* cursor.readNumber();
           if (seen && out.version === 3) seen.version3 = true;
           return true;
         }
@@ -180,11 +219,11 @@ function walkMap(cursor: JsonCursor, depth: number, seen: SeenKeys | undefined):
       case 'sourceRoot':
       case 'debugId':
         if (c !== 0x22) return false;
-        out[key] = cursor.readStringValue();
+        out[key] = yield* cursor.readStringValue();
         return true;
       case 'debug_id': // Sentry's older spelling
         if (c !== 0x22) return false;
-        out.debugId = cursor.readStringValue();
+        out.debugId = yield* cursor.readStringValue();
         return true;
       case 'mappings':
         hasMappings = true;
@@ -193,45 +232,31 @@ function walkMap(cursor: JsonCursor, depth: number, seen: SeenKeys | undefined):
       case 'sources':
         if (seen) seen.mapKey = true;
         if (c !== 0x5b) return false;
-        cursor.eachItem(() => {
-          if (cursor.peek() === 0x22) out.sources.push(cursor.readStringValue());
-          else {
-            cursor.skipValue();
-            out.sources.push(null);
-          }
-        });
+        yield* cursor.eachString((s) => out.sources.push(s ? cursor.decodeString(s) : null));
         return true;
       case 'sourcesContent':
         if (seen) seen.mapKey = true;
         if (c !== 0x5b) return false;
-        cursor.eachItem(() => {
-          if (cursor.peek() === 0x22) {
-            const stats = cursor.readString();
-            out.contents.push(stats.bytes > 0 ? stats : null);
-          } else {
-            cursor.skipValue();
-            out.contents.push(null);
-          }
-        });
+        yield* cursor.eachString((s) => out.contents.push(s && s.bytes > 0 ? s : null));
         return true;
       case 'sections':
         hasSections = true;
         if (seen) seen.mapKey = true;
         if (c !== 0x5b) return false;
-        cursor.eachItem(() => {
-          if (cursor.peek() !== 0x7b) {
-            cursor.skipValue();
+        yield* cursor.eachItem(function* () {
+          if ((yield* cursor.peekWalk()) !== 0x7b) {
+            yield* cursor.skipValue();
             return;
           }
           const section: { map?: WalkedMap; url?: string } = {};
-          cursor.eachMember((sectionKey) => {
-            const v = cursor.peek();
+          yield* cursor.eachMember(function* (sectionKey) {
+            const v = yield* cursor.peekWalk();
             if (sectionKey === 'map' && v === 0x7b) {
-              section.map = walkMap(cursor, depth + 1, undefined);
+              section.map = yield* walkMap(cursor, depth + 1, undefined);
               return true;
             }
             if (sectionKey === 'url' && v === 0x22) {
-              section.url = cursor.readStringValue();
+              section.url = yield* cursor.readStringValue();
               return true;
             }
             return false;

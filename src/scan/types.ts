@@ -12,8 +12,19 @@ export interface ScanEntry {
    */
   packagePath: string;
   size: number;
-  /** The file's bytes. Readers enforce size limits before resolving (see ScanLimits). */
-  read(): Promise<Buffer>;
+  /**
+   * The file's bytes. Readers enforce size limits before resolving (see ScanLimits). A reader
+   * that fills the buffer piece by piece (a tarball entry) may tell `observer` as it goes.
+   */
+  read(observer?: ReadObserver): Promise<Buffer>;
+}
+
+/** Sees an entry's bytes arrive, in order, into the buffer read() will resolve with. */
+export interface ReadObserver {
+  /** The buffer, at its final size, before any byte has arrived. */
+  begin(buf: Buffer): void;
+  /** Bytes [0, filled) have arrived. Must not throw. */
+  progress(filled: number): void;
 }
 
 export interface ScanLimits {

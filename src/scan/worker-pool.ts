@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ScanError } from '../core/findings.js';
 import { analyseFile, type AnalyseOptions, type FileInput } from './analyse-file.js';
+import type { EarlyResults } from './early-analysis.js';
 import { looksLikeText } from './bytes.js';
 import type { FileFacts } from './facts.js';
 
@@ -56,9 +57,9 @@ export class AnalysisPool {
   ) {}
 
   /** Analyses one file, on the worker when it is large and a worker is available. */
-  analyse(input: FileInput, buf: Buffer): Promise<Result> | Result {
+  analyse(input: FileInput, buf: Buffer, early?: EarlyResults): Promise<Result> | Result {
     if (this.workerUrl && !this.broken && buf.length >= WORKER_WARM_BYTES) this.start();
-    if (!this.workerUrl || this.broken || buf.length < WORKER_MIN_BYTES || !worthOffloading(buf)) return analyseFile(input, buf, this.options);
+    if (!this.workerUrl || this.broken || buf.length < WORKER_MIN_BYTES || !worthOffloading(buf)) return analyseFile(input, buf, this.options, early);
     const started = this.start();
     if (!started) return analyseFile(input, buf, this.options);
     // Until the worker is up, the bytes stay here: a worker that cannot start costs nothing.

@@ -1,6 +1,6 @@
 import tarStream from 'tar-stream';
 import type { ScanError } from '../../core/findings.js';
-import type { ScanEntry, TargetReader } from '../types.js';
+import type { ReadObserver, ScanEntry, TargetReader } from '../types.js';
 import { archiveBytes } from './archive-bytes.js';
 import { makeReader, overFileLimit, type ReaderContext } from './common.js';
 import { checkEntryName, linkTarget, RootFolder } from './entry-names.js';
@@ -147,14 +147,16 @@ function tarEntry(
   let expired = false;
   let reading: Promise<Buffer> | undefined;
 
-  const collect = async (): Promise<Buffer> => {
+  const collect = async (observer: ReadObserver | undefined): Promise<Buffer> => {
     const buffer = Buffer.allocUnsafe(size);
+    observer?.begin(buffer);
     let offset = 0;
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         if (offset + chunk.length > size) throw new Error('entry holds more bytes than its header says');
         chunk.copy(buffer, offset);
         offset += chunk.length;
+        observer?.progress(offset);
       }
       if (offset !== size) throw new Error(`entry ends after ${offset} of ${size} bytes`);
     } catch (err) {
@@ -167,13 +169,13 @@ function tarEntry(
     path,
     packagePath,
     size,
-    read() {
+    read(observer) {
       if (expired) {
         return Promise.reject(
           new Error(`${path}: read() called after the next archive entry was requested; read each entry before moving on`),
         );
       }
-      reading ??= collect();
+      reading ??= collect(observer);
       return reading;
     },
   };
