@@ -5,6 +5,7 @@ import { parse } from 'acorn';
 import { transform } from 'esbuild';
 import { minify } from 'terser';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { boundedDistance, NameIndex, NEAR_DISTANCE } from '../src/decoys/names.js';
 import { ARGUMENTS0, scanChunk } from '../src/decoys/scan.js';
 
 // The byte scan against a full acorn parse of real code (acorn's own distribution, as written
@@ -111,5 +112,61 @@ describe('tricky syntax', () => {
 
   it('reports when it loses track instead of guessing', () => {
     expect(scanChunk('var s = "unterminated\nfunction f(a){return a}').confused).toBe(true);
+  });
+});
+
+describe('near-miss search over the names the scan kept', () => {
+  // The search (in the scanner's WebAssembly module: length buckets and character masks, then
+  // the edit distance) against a plain search of every name with the same distance function.
+  const editsOf = (name: string, random: () => number, edits: number): string => {
+    let s = name;
+    const letters = 'abcdefghijklmnopqrstuvwxyz0123456789';
+    for (let e = 0; e < edits; e++) {
+      const at = Math.floor(random() * (s.length + 1));
+      const c = letters[Math.floor(random() * letters.length)];
+      const kind = Math.floor(random() * 3);
+      if (kind === 0) s = s.slice(0, at) + c + s.slice(at);
+      else if (kind === 1 && s.length > 1) s = s.slice(0, Math.min(at, s.length - 1)) + s.slice(Math.min(at, s.length - 1) + 1);
+      else s = s.slice(0, Math.min(at, s.length - 1)) + c + s.slice(Math.min(at, s.length - 1) + 1);
+    }
+    return s;
+  };
+
+  it.each(['acorn as written', 'acorn, esbuild --minify'])('%s: the same verdict as a plain search, and only true near names', (name) => {
+    const scan = scanChunk(samples.get(name)!);
+    const all = [...new Set(scan.names)];
+    expect(all.length).toBeGreaterThan(200);
+    const index = new NameIndex();
+    index.addAll(scan.names);
+    let seed = 7;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const queries: string[] = [];
+    for (let q = 0; q < 400; q++) {
+      const base = all[Math.floor(random() * all.length)];
+      // Names themselves, one or two edits away, three or more away, and unrelated words.
+      queries.push(q % 4 === 0 ? base : q % 4 === 3 ? 'zq' + editsOf(base, random, 5) + 'xj' : editsOf(base, random, (q % 4) + (q % 8 >= 4 ? 2 : 0)));
+    }
+    let found = 0;
+    for (const query of queries) {
+      const expected = all.some((n) => boundedDistance(query, n, NEAR_DISTANCE) <= NEAR_DISTANCE);
+      const hit = index.near(query);
+      expect(hit !== undefined, query).toBe(expected);
+      if (hit !== undefined) {
+        found++;
+        expect(all).toContain(hit);
+        expect(boundedDistance(query, hit, NEAR_DISTANCE)).toBeLessThanOrEqual(NEAR_DISTANCE);
+      }
+    }
+    // Both verdicts occur, so the comparison means something.
+    expect(found).toBeGreaterThan(100);
+    expect(found).toBeLessThan(queries.length - 50);
+  });
+
+  it('finds the decoded value of a string with escapes', () => {
+    const scan = scanChunk('var s = "read\\u005fworkspace\\u005fsnapshot";');
+    expect(scan.names.has('readworkspacesnapshot')).toBe(true);
+    const index = new NameIndex();
+    index.addAll(scan.names);
+    expect(index.near('readworkspacesnapshots')).toBe('readworkspacesnapshot');
   });
 });

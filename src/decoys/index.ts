@@ -171,7 +171,7 @@ export async function plantDecoys(chunks: DecoyChunk[], options: PlantOptions): 
   for (let i = 0; i < js.length; i++) if (scans[i].scan.confused) warn(`decoys: could not follow the syntax of ${js[i].chunk.fileName}; nothing placed in it`);
   const style = learnStyle(scans);
   const bundleNames = new NameIndex();
-  for (const { scan } of scans) for (const name of scan.names) bundleNames.add(name);
+  for (const { scan } of scans) bundleNames.addAll(scan.names);
 
   const prior = readPriorDecoys(options.manifestDir, key, channel);
   for (const w of prior.warnings) warn(w);
@@ -263,7 +263,7 @@ export function explainDecoys(
   const style = learnStyle([{ code, scan }]);
   if (!options.key) return { style, decoys: [] };
   const bundleNames = new NameIndex();
-  for (const name of scan.names) bundleNames.add(name);
+  bundleNames.addAll(scan.names);
   const set = buildDecoySet({
     key: options.key,
     channel: options.channel ?? 'default',

@@ -68,14 +68,64 @@ export function boundedDistance(a: string, b: string, max: number): number {
 
 export const NEAR_DISTANCE = 2;
 
+/** Where a chunk's folded names live (the decoy scanner's memory): their text, and near-miss search. */
+export interface NameSource {
+  /** Every name followed by `\n`. */
+  text(): string;
+  /** A name within NEAR_DISTANCE of `folded` (folded itself included), if any. */
+  near(folded: string): string | undefined;
+}
+
+/**
+ * The folded names of one chunk, left where the scanner put them (a 6 MB bundle holds some
+ * 60,000, and a build asks about a few dozen decoy names), plus the decoded values of strings
+ * with escapes.
+ */
+export class FoldedNames implements Iterable<string> {
+  private readonly extra: Set<string>;
+
+  constructor(
+    private readonly source: NameSource,
+    extra: Iterable<string> = [],
+  ) {
+    this.extra = new Set(extra);
+  }
+
+  has(folded: string): boolean {
+    return this.extra.has(folded) || ('\n' + this.source.text()).includes('\n' + folded + '\n');
+  }
+
+  get size(): number {
+    return new Set(this).size;
+  }
+
+  *[Symbol.iterator](): Iterator<string> {
+    const text = this.source.text();
+    for (let from = 0, at = text.indexOf('\n'); at >= 0; from = at + 1, at = text.indexOf('\n', from)) yield text.slice(from, at);
+    yield* this.extra;
+  }
+
+  /** A name within NEAR_DISTANCE of `folded`, if any. */
+  nearest(folded: string): string | undefined {
+    const hit = this.source.near(folded);
+    if (hit !== undefined) return hit;
+    for (const name of this.extra) {
+      if (Math.abs(name.length - folded.length) <= NEAR_DISTANCE && boundedDistance(folded, name, NEAR_DISTANCE) <= NEAR_DISTANCE) return name;
+    }
+    return undefined;
+  }
+}
+
 /**
  * Folded names bucketed by length, for near-miss queries. A folded string within distance 2 of
  * a query shares one of the query's three thirds verbatim (pigeonhole), so a cheap `includes`
- * test screens candidates before the distance is computed.
+ * test screens candidates before the distance is computed. Whole chunks' names are added as
+ * FoldedNames and searched where the scanner keeps them.
  */
 export class NameIndex {
   private readonly byLength = new Map<number, string[]>();
   private readonly all = new Set<string>();
+  private readonly chunks: FoldedNames[] = [];
 
   add(folded: string): void {
     if (folded.length === 0 || this.all.has(folded)) return;
@@ -85,8 +135,9 @@ export class NameIndex {
     bucket.push(folded);
   }
 
-  get size(): number {
-    return this.all.size;
+  /** Every name of a chunk, kept as the scanner gave them. */
+  addAll(names: FoldedNames): void {
+    this.chunks.push(names);
   }
 
   /** The first indexed name within NEAR_DISTANCE of `folded`, if any. */
@@ -102,6 +153,10 @@ export class NameIndex {
         if (!(other.includes(pieces[0]) || other.includes(pieces[1]) || other.includes(pieces[2]))) continue;
         if (boundedDistance(folded, other, NEAR_DISTANCE) <= NEAR_DISTANCE) return other;
       }
+    }
+    for (const chunk of this.chunks) {
+      const hit = chunk.nearest(folded);
+      if (hit !== undefined) return hit;
     }
     return undefined;
   }

@@ -1,0 +1,1176 @@
+// AssemblyScript. The decoy engine's one pass over a chunk (see src/decoys/scan.ts, which loads
+// the compiled module and turns its records into objects). Same tokenizer as the JavaScript pass
+// it replaces: exact string, template, comment and regular-expression boundaries, regex versus
+// division from the previous token, function bodies and string switches as placement hosts,
+// tool-schema objects, flag-shaped string arguments, and every identifier or string long
+// enough to collide with a decoy, folded (ASCII letters and digits, lower case) and deduplicated.
+// Why WebAssembly: V8 runs a JavaScript pass over a 6 MB bundle partly unoptimized the first
+// time (300-450 ms cold, 110-140 ms warm); compiled ahead of time this pass costs a few ms per
+// MB from its first byte (bench/README.md, "Decoys").
+//
+// Memory: the host writes the code as UTF-16 at the pointer `prepare(n)` returns (with 16 zero
+// code units after it, so a look-ahead past the end reads 0, never garbage); `scan(n)` returns
+// the address of a header of record pointers and counts (H_* below). Nothing here allocates
+// through the AssemblyScript runtime: one bump allocator, reset by every `prepare`.
+
+// ---- allocation
+let staticTop: usize = 0;
+let top: usize = 0;
+
+function alloc(bytes: i32): usize {
+  const p = (top + 7) & ~(<usize>7);
+  top = p + <usize>bytes;
+  const pages = <i32>((top + 0xffff) >>> 16);
+  const have = memory.size();
+  if (pages > have && memory.grow(pages - have) < 0) unreachable();
+  return p;
+}
+
+// Growable arrays of fixed-size int records.
+@unmanaged
+class Vec {
+  ptr: usize;
+  len: i32;
+  cap: i32;
+  stride: i32; // ints per record
+}
+
+function newVec(stride: i32, cap: i32): Vec {
+  const v = changetype<Vec>(alloc(offsetof<Vec>()));
+  v.ptr = alloc(cap * stride * 4);
+  v.len = 0;
+  v.cap = cap;
+  v.stride = stride;
+  return v;
+}
+
+/** Appends a record and returns its address. */
+function vpush(v: Vec): usize {
+  if (v.len == v.cap) {
+    const bytes = v.cap * v.stride * 4;
+    const np = alloc(bytes * 2);
+    memory.copy(np, v.ptr, <usize>bytes);
+    v.ptr = np;
+    v.cap *= 2;
+  }
+  return v.ptr + <usize>(v.len++ * v.stride * 4);
+}
+
+@inline function rec(v: Vec, i: i32): usize {
+  return v.ptr + <usize>(i * v.stride * 4);
+}
+@inline function geti(p: usize, f: i32): i32 {
+  return load<i32>(p + (<usize>f << 2));
+}
+@inline function seti(p: usize, f: i32, x: i32): void {
+  store<i32>(p + (<usize>f << 2), x);
+}
+
+// ---- constants (as in the JavaScript pass)
+const T_NONE = 0;
+const T_IDENT = 1;
+const T_STRING = 2;
+const T_NUM = 3;
+const T_PUNCT = 4;
+const T_TEMPLATE = 5;
+const T_REGEX = 6;
+
+const P_ARROW = 1001;
+const P_EQ = 1002;
+const P_NEQ = 1003;
+const P_INC = 1004;
+
+const B_BLOCK = 0;
+const B_FN = 1;
+const B_OBJ = 2;
+const B_CLASS = 3;
+const B_TPL = 4;
+const B_SWITCH = 5;
+const B_STATIC = 6;
+
+// Host kinds, in the order of HOST_KINDS in src/decoys/scan.ts.
+const K_MEMBER_CALLBACK = 0;
+const K_CALLBACK = 1;
+const K_METHOD = 2;
+const K_EXPORTED = 3;
+const K_PROPERTY = 4;
+const K_DECLARATION = 5;
+const K_EXPRESSION = 6;
+const K_IIFE = 7;
+
+const MIN_NAME_RAW = 10;
+const MAX_NAME_RAW = 160;
+const MAX_NAME_FOLDED = 96;
+
+// Record layouts (ints). Host: kind, start, isMethod, paramStart, paramEnd (-1: no parameter,
+// the guard reads arguments[0]), bodyStart, bodyEnd, directive, compares, topNameStart, topNameEnd.
+const HOST_STRIDE = 12;
+// Switch: start, discStart, discEnd, bodyStart, bodyEnd, defaultAt, stringCases, inFunction, enclosing kind (-1: none).
+const SWITCH_STRIDE = 10;
+// Tool object: start, end, keyStart, keyEnd.
+const TOOL_STRIDE = 4;
+// Flag-shaped string: start, end (inside the quotes), calleeStart, calleeEnd (-1: not a call argument).
+const FLAG_STRIDE = 4;
+// String with escapes, long enough to be a name: start, end (inside the quotes).
+const ESC_STRIDE = 2;
+// Brace: kind, start, host, sw, tool.
+const BRACE_STRIDE = 5;
+// Parenthesis: before1..3 (type, start, end), simple, idents, commas, firstStart, firstEnd, openAt.
+const PAREN_STRIDE = 16;
+const F_BT = 0, F_BS = 1, F_BE = 2, F_B2T = 3, F_B2S = 4, F_B2E = 5, F_B3T = 6, F_B3S = 7, F_B3E = 8;
+const F_SIMPLE = 9, F_IDENTS = 10, F_COMMAS = 11, F_FS = 12, F_FE = 13, F_OPEN = 14;
+
+// Result header (ints).
+const H_HOSTS = 0, H_HOSTS_LEN = 1, H_SWITCHES = 2, H_SWITCHES_LEN = 3, H_TOOLS = 4, H_TOOLS_LEN = 5;
+const H_FLAGS = 6, H_FLAGS_LEN = 7, H_ESC = 8, H_ESC_LEN = 9, H_NAMES = 10, H_NAMES_BYTES = 11;
+const H_NAMES_COUNT = 12, H_NEWLINES = 13, H_CONFUSED = 14;
+const HEADER_INTS = 16;
+
+// ---- state
+let code: usize = 0; // UTF-16 code units
+let n: i32 = 0;
+let CLASS: usize = 0; // 128 bytes: 1 identifier start, 2 identifier part only (digits)
+let RT: usize = 0;
+let RS: usize = 0;
+let RE: usize = 0;
+let RP: usize = 0;
+let count: i32 = 0;
+let hosts: Vec = changetype<Vec>(0);
+let switches: Vec = changetype<Vec>(0);
+let tools: Vec = changetype<Vec>(0);
+let flags: Vec = changetype<Vec>(0);
+let escs: Vec = changetype<Vec>(0);
+let braces: Vec = changetype<Vec>(0);
+let parens: Vec = changetype<Vec>(0);
+let pos: i32 = 0;
+let lastCloseAt: i32 = -1;
+let lastParenIdx: i32 = -1;
+let pendingDirectiveHost: i32 = -1;
+let newlines: i32 = 0;
+let confused: i32 = 0;
+// Folded names: bytes `name\n` appended to a growable block (see addName).
+let namesPtr: usize = 0;
+let namesLen: i32 = 0;
+let namesCap: i32 = 0;
+let namesCount: i32 = 0;
+let recent: usize = 0; // RECENT_MASK + 1 slots of h1, h2, -, length
+// Two parenthesis views (the last closed one and the enclosing one).
+let LP: usize = 0;
+let EN: usize = 0;
+
+function init(): void {
+  if (staticTop != 0) return;
+  top = (__heap_base + 15) & ~(<usize>15);
+  CLASS = alloc(128);
+  for (let c = 0; c < 128; c++) {
+    let k: u8 = 0;
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c == 95 || c == 36 || c == 92) k = 1;
+    else if (c >= 48 && c <= 57) k = 2;
+    store<u8>(CLASS + <usize>c, k);
+  }
+  RT = alloc(32);
+  RS = alloc(32);
+  RE = alloc(32);
+  RP = alloc(32);
+  LP = alloc(PAREN_STRIDE * 4);
+  EN = alloc(PAREN_STRIDE * 4);
+  staticTop = top;
+}
+
+@inline function ch(i: i32): i32 {
+  return <i32>load<u16>(code + (<usize>i << 1));
+}
+@inline function isIdentStart(c: i32): bool {
+  return c < 128 ? load<u8>(CLASS + <usize>c) == 1 : true;
+}
+@inline function isIdentPart(c: i32): bool {
+  return c < 128 ? load<u8>(CLASS + <usize>c) != 0 : true;
+}
+@inline function isSpace(c: i32): bool {
+  return c == 32 || c == 10 || c == 9 || c == 13;
+}
+
+// ---- the token ring (last 8 significant tokens); bt(1) is the last one
+@inline function push(type: i32, s: i32, e: i32, p: i32): void {
+  const k = <usize>(count & 7) << 2;
+  store<i32>(RT + k, type);
+  store<i32>(RS + k, s);
+  store<i32>(RE + k, e);
+  store<i32>(RP + k, p);
+  count++;
+}
+@inline function bt(i: i32): i32 {
+  return count - i >= 0 ? load<i32>(RT + (<usize>((count - i) & 7) << 2)) : T_NONE;
+}
+@inline function bs(i: i32): i32 {
+  return load<i32>(RS + (<usize>((count - i) & 7) << 2));
+}
+@inline function be(i: i32): i32 {
+  return load<i32>(RE + (<usize>((count - i) & 7) << 2));
+}
+@inline function bp(i: i32): i32 {
+  return count - i >= 0 ? load<i32>(RP + (<usize>((count - i) & 7) << 2)) : 0;
+}
+
+function identIs(s: i32, e: i32, word: string): bool {
+  const len = word.length;
+  if (e - s != len) return false;
+  for (let k = 0; k < len; k++) if (ch(s + k) != <i32>word.charCodeAt(k)) return false;
+  return true;
+}
+function backIdentIs(i: i32, word: string): bool {
+  return bt(i) == T_IDENT && identIs(bs(i), be(i), word);
+}
+
+function isRegexAfterWord(s: i32, e: i32): bool {
+  switch (e - s) {
+    case 2: return identIs(s, e, 'in') || identIs(s, e, 'of') || identIs(s, e, 'do');
+    case 3: return identIs(s, e, 'new');
+    case 4: return identIs(s, e, 'void') || identIs(s, e, 'case') || identIs(s, e, 'else');
+    case 5: return identIs(s, e, 'throw') || identIs(s, e, 'yield') || identIs(s, e, 'await');
+    case 6: return identIs(s, e, 'return') || identIs(s, e, 'typeof') || identIs(s, e, 'delete');
+    case 10: return identIs(s, e, 'instanceof');
+  }
+  return false;
+}
+function isBlockKeyword(s: i32, e: i32): bool {
+  switch (e - s) {
+    case 2: return identIs(s, e, 'if');
+    case 3: return identIs(s, e, 'for');
+    case 4: return identIs(s, e, 'with');
+    case 5: return identIs(s, e, 'while') || identIs(s, e, 'catch');
+    case 6: return identIs(s, e, 'switch');
+  }
+  return false;
+}
+function isReserved(s: i32, e: i32): bool {
+  switch (e - s) {
+    case 2: return identIs(s, e, 'if') || identIs(s, e, 'in') || identIs(s, e, 'of') || identIs(s, e, 'do');
+    case 3: return identIs(s, e, 'for') || identIs(s, e, 'new') || identIs(s, e, 'var') || identIs(s, e, 'let') || identIs(s, e, 'try') || identIs(s, e, 'get') || identIs(s, e, 'set');
+    case 4: return identIs(s, e, 'with') || identIs(s, e, 'void') || identIs(s, e, 'case') || identIs(s, e, 'else') || identIs(s, e, 'this') || identIs(s, e, 'null') || identIs(s, e, 'true');
+    case 5: return identIs(s, e, 'while') || identIs(s, e, 'catch') || identIs(s, e, 'throw') || identIs(s, e, 'yield') || identIs(s, e, 'await') || identIs(s, e, 'class') || identIs(s, e, 'super') || identIs(s, e, 'const') || identIs(s, e, 'break') || identIs(s, e, 'false') || identIs(s, e, 'async');
+    case 6: return identIs(s, e, 'switch') || identIs(s, e, 'return') || identIs(s, e, 'typeof') || identIs(s, e, 'delete') || identIs(s, e, 'import') || identIs(s, e, 'export') || identIs(s, e, 'static');
+    case 7: return identIs(s, e, 'extends') || identIs(s, e, 'default') || identIs(s, e, 'finally');
+    case 8: return identIs(s, e, 'function') || identIs(s, e, 'continue') || identIs(s, e, 'debugger');
+    case 10: return identIs(s, e, 'instanceof');
+    case 11: return identIs(s, e, 'constructor');
+  }
+  return false;
+}
+/** Is the token back(i) an identifier that is a reserved word? */
+@inline function tokReserved(t: i32, s: i32, e: i32): bool {
+  return t == T_IDENT && isReserved(s, e);
+}
+
+// ---- names
+// Every identifier and string long enough to matter is folded (ASCII letters and digits, lower
+// case) into one block of `name\n` lines. A repeat is skipped when a small direct-mapped cache
+// of recent texts (two 32-bit hashes and the length; 128 KB, so it stays in L2) has just seen it;
+// other repeats are written again, which `near` does not mind. A full hash table measured
+// slower: most texts of a large bundle are unique, and each probe of a table of megabytes is a
+// cache miss. (Two different texts sharing both hashes and the length, odds about 2^-64, would
+// only skip the second.)
+const RECENT_MASK = 8191;
+
+function addName(s: i32, e: i32): void {
+  const len = e - s;
+  if (len < MIN_NAME_RAW || len > MAX_NAME_RAW) return;
+  let h1: i32 = 0;
+  let h2: i32 = 0x811c9dc5;
+  for (let k = s; k < e; k++) {
+    const c = ch(k);
+    h1 = h1 * 31 + c;
+    h2 = (h2 ^ c) * 16777619;
+  }
+  const r = recent + (<usize>(mix(h1 ^ h2) & RECENT_MASK) << 4);
+  if (load<i32>(r) == h1 && load<i32>(r, 4) == h2 && load<i32>(r, 12) == len) return;
+  store<i32>(r, h1);
+  store<i32>(r, h2, 4);
+  store<i32>(r, len, 12);
+  if (namesLen + len + 1 > namesCap) {
+    const cap = max<i32>(namesCap * 2, namesLen + len + 1);
+    const np = alloc(cap);
+    memory.copy(np, namesPtr, <usize>namesLen);
+    namesPtr = np;
+    namesCap = cap;
+  }
+  const start = namesPtr + <usize>namesLen;
+  let w = start;
+  for (let k = s; k < e; k++) {
+    let c = ch(k);
+    if (c >= 65 && c <= 90) c |= 32;
+    else if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) continue;
+    store<u8>(w++, <u8>c);
+  }
+  const flen = <i32>(w - start);
+  if (flen < MIN_NAME_RAW || flen > MAX_NAME_FOLDED) return;
+  store<u8>(w, 10);
+  namesLen += flen + 1;
+  namesCount++;
+}
+
+/** Spreads a hash over the low bits the table indexes by (murmur3's finalizer). */
+@inline function mix(x: i32): i32 {
+  x ^= x >>> 16;
+  x *= 0x85ebca6b;
+  x ^= x >>> 13;
+  x *= 0xc2b2ae35;
+  x ^= x >>> 16;
+  return x;
+}
+
+// ---- parentheses
+/** Copies parenthesis record `idx` into the view `dst`; given `closeAt`, also reads its parameters. */
+function parenAt(idx: i32, closeAt: i32, dst: usize): void {
+  const src = rec(parens, idx);
+  memory.copy(dst, src, PAREN_STRIDE * 4);
+  seti(dst, F_SIMPLE, 0);
+  seti(dst, F_IDENTS, 0);
+  seti(dst, F_COMMAS, 0);
+  seti(dst, F_FS, -1);
+  seti(dst, F_FE, -1);
+  if (closeAt > geti(dst, F_OPEN)) readParams(dst, closeAt);
+}
+
+/** `( a, b, c )` strictly alternating, whitespace allowed; anything else is not simple. */
+function readParams(p: usize, closeAt: i32): void {
+  let j = geti(p, F_OPEN) + 1;
+  let expectIdent = true;
+  let idents = 0;
+  let commas = 0;
+  while (j < closeAt) {
+    const c = ch(j);
+    if (isSpace(c)) {
+      j++;
+      continue;
+    }
+    if (expectIdent && isIdentStart(c) && c != 92) {
+      let k = j + 1;
+      while (k < closeAt && isIdentPart(ch(k)) && ch(k) != 92) k++;
+      if (idents++ == 0) {
+        seti(p, F_FS, j);
+        seti(p, F_FE, k);
+      }
+      expectIdent = false;
+      j = k;
+      continue;
+    }
+    if (!expectIdent && c == 44) {
+      commas++;
+      expectIdent = true;
+      j++;
+      continue;
+    }
+    seti(p, F_IDENTS, idents);
+    seti(p, F_COMMAS, commas);
+    return;
+  }
+  seti(p, F_IDENTS, idents);
+  seti(p, F_COMMAS, commas);
+  seti(p, F_SIMPLE, expectIdent ? (idents == 0 ? 1 : 0) : 1);
+}
+
+// ---- braces
+function pushBrace(kind: i32, start: i32): usize {
+  const b = vpush(braces);
+  seti(b, 0, kind);
+  seti(b, 1, start);
+  seti(b, 2, -1);
+  seti(b, 3, -1);
+  seti(b, 4, -1);
+  return b;
+}
+@inline function topBrace(): usize {
+  return braces.len > 0 ? rec(braces, braces.len - 1) : 0;
+}
+
+/** `ident === "str"`: count it for the innermost enclosing host whose parameter it names. */
+function attribute(s: i32, e: i32): void {
+  for (let k = braces.len - 1; k >= 0; k--) {
+    const b = rec(braces, k);
+    if (geti(b, 0) != B_FN || geti(b, 2) < 0) continue;
+    const h = rec(hosts, geti(b, 2));
+    const ps = geti(h, 3);
+    const pe = geti(h, 4);
+    if (ps < 0 || pe - ps != e - s) continue;
+    let same = true;
+    for (let q = 0; q < e - s; q++) {
+      if (ch(ps + q) != ch(s + q)) {
+        same = false;
+        break;
+      }
+    }
+    if (same) {
+      seti(h, 8, geti(h, 8) + 1);
+      return;
+    }
+  }
+}
+
+function closeBrace(at: i32): void {
+  if (braces.len == 0) return;
+  const top = rec(braces, --braces.len);
+  if (geti(top, 2) >= 0) seti(rec(hosts, geti(top, 2)), 6, at);
+  if (geti(top, 3) >= 0) seti(rec(switches, geti(top, 3)), 4, at);
+  if (geti(top, 4) >= 0) seti(rec(tools, geti(top, 4)), 1, at + 1);
+}
+
+/** Is this call's callee a property (`x.map(`)? A minifier cannot inline constants into such a callback. */
+function memberCallee(call: usize): bool {
+  if (geti(call, F_BT) != T_IDENT) return false;
+  let j = geti(call, F_BS) - 1;
+  while (j >= 0 && (ch(j) == 32 || ch(j) == 10 || ch(j) == 9)) j--;
+  return j >= 0 && ch(j) == 46;
+}
+
+function enclosingHostKind(): i32 {
+  for (let i = braces.len - 1; i >= 0; i--) {
+    const b = rec(braces, i);
+    const k = geti(b, 0);
+    if (k == B_FN) return geti(b, 2) >= 0 ? geti(rec(hosts, geti(b, 2)), 0) : -1;
+    if (k == B_STATIC || k == B_CLASS) return -1;
+  }
+  return -1;
+}
+
+function inFunction(): i32 {
+  for (let i = braces.len - 1; i >= 0; i--) {
+    const k = geti(rec(braces, i), 0);
+    if (k == B_FN) return 1;
+    if (k == B_STATIC || k == B_CLASS) return 0;
+  }
+  return 0;
+}
+
+/** Is `enclosing` (a parenthesis view) a call's argument list: `f(`, `x.f(`, `f()(`, `a[0](`? */
+function isCallArgs(enclosing: usize): bool {
+  const t = geti(enclosing, F_BT);
+  const s = geti(enclosing, F_BS);
+  if (t == T_IDENT) return !isReserved(s, geti(enclosing, F_BE));
+  return t == T_PUNCT && (ch(s) == 41 || ch(s) == 93);
+}
+
+function addHost(kind: i32, start: i32, isMethod: i32, ps: i32, pe: i32, bodyStart: i32, topS: i32, topE: i32): i32 {
+  const idx = hosts.len;
+  const h = vpush(hosts);
+  seti(h, 0, kind);
+  seti(h, 1, start);
+  seti(h, 2, isMethod);
+  seti(h, 3, ps);
+  seti(h, 4, pe);
+  seti(h, 5, bodyStart);
+  seti(h, 6, -1);
+  seti(h, 7, 0);
+  seti(h, 8, 0);
+  seti(h, 9, topS);
+  seti(h, 10, topE);
+  return idx;
+}
+
+/** Classify a `{` from the tokens before it; registers hosts and switches. */
+function openBrace(at: i32): void {
+  const entry = pushBrace(B_BLOCK, at);
+  const t1 = bt(1);
+  const p1 = bp(1);
+  // Only `)` or `=>` before this `{` make the last closed parenthesis relevant.
+  let haveLP = false;
+  if (lastParenIdx >= 0 && t1 == T_PUNCT && (p1 == 41 || p1 == P_ARROW)) {
+    parenAt(lastParenIdx, lastCloseAt, LP);
+    haveLP = true;
+  }
+  if (t1 == T_PUNCT && p1 == P_ARROW) {
+    seti(entry, 0, B_FN);
+    // Parameters: `x =>` or `(a, b) =>`, optionally after `async`.
+    let ps = -1;
+    let pe = -1;
+    let fromToken = false;
+    if (bt(2) == T_IDENT) {
+      ps = bs(2);
+      pe = be(2);
+      fromToken = true;
+    } else if (bt(2) == T_PUNCT && bp(2) == 41 && haveLP && geti(LP, F_SIMPLE) != 0 && geti(LP, F_IDENTS) > 0) {
+      ps = geti(LP, F_FS);
+      pe = geti(LP, F_FE);
+    }
+    if (ps >= 0 && !isReserved(ps, pe)) {
+      let start: i32;
+      let beforeType: i32;
+      let beforeP: i32;
+      if (fromToken) {
+        start = bs(2);
+        const asyncBefore = backIdentIs(3, 'async');
+        beforeType = bt(asyncBefore ? 4 : 3);
+        beforeP = bp(asyncBefore ? 4 : 3);
+        if (asyncBefore) start = bs(3);
+      } else {
+        start = geti(LP, F_OPEN);
+        const asyncBefore = geti(LP, F_BT) == T_IDENT && identIs(geti(LP, F_BS), geti(LP, F_BE), 'async');
+        if (asyncBefore) {
+          start = geti(LP, F_BS);
+          beforeType = geti(LP, F_B2T);
+          beforeP = beforeType == T_PUNCT ? ch(geti(LP, F_B2S)) : 0;
+        } else {
+          beforeType = geti(LP, F_BT);
+          beforeP = beforeType == T_PUNCT ? ch(geti(LP, F_BS)) : 0;
+        }
+      }
+      let hasEnclosing = false;
+      if (parens.len > 0) {
+        parenAt(parens.len - 1, -1, EN);
+        hasEnclosing = true;
+      }
+      const isArg = beforeType == T_PUNCT && (beforeP == 40 || beforeP == 44) && hasEnclosing && isCallArgs(EN);
+      const kind = isArg ? (memberCallee(EN) ? K_MEMBER_CALLBACK : K_CALLBACK) : beforeType == T_PUNCT && beforeP == 40 ? K_IIFE : K_EXPRESSION;
+      seti(entry, 2, addHost(kind, start, 0, ps, pe, at + 1, -1, -1));
+    }
+  } else if (t1 == T_PUNCT && p1 == 41 && haveLP) {
+    const bType = geti(LP, F_BT);
+    const bS = geti(LP, F_BS);
+    const bE = geti(LP, F_BE);
+    if (bType == T_IDENT && isBlockKeyword(bS, bE)) {
+      if (identIs(bS, bE, 'switch')) {
+        seti(entry, 0, B_SWITCH);
+        if (geti(LP, F_SIMPLE) != 0 && geti(LP, F_IDENTS) == 1 && geti(LP, F_COMMAS) == 0) {
+          const ds = geti(LP, F_FS);
+          const de = geti(LP, F_FE);
+          if (!isReserved(ds, de)) {
+            // inFunction and the enclosing host are read before this brace counts as open.
+            braces.len--;
+            const inFn = inFunction();
+            const enclosing = enclosingHostKind();
+            braces.len++;
+            seti(entry, 3, switches.len);
+            const sw = vpush(switches);
+            seti(sw, 0, bS);
+            seti(sw, 1, ds);
+            seti(sw, 2, de);
+            seti(sw, 3, at + 1);
+            seti(sw, 4, -1);
+            seti(sw, 5, -1);
+            seti(sw, 6, 0);
+            seti(sw, 7, inFn);
+            seti(sw, 8, enclosing);
+          }
+        }
+      }
+    } else {
+      // function (...) {  |  function name (...) {  |  function* name (...) {  |  method(...) {
+      const FN_ANON = 1, FN_NAMED = 2, FN_METHOD = 3;
+      let fnStart = 0;
+      const b2T = geti(LP, F_B2T);
+      const b3T = geti(LP, F_B3T);
+      const outerKind = braces.len > 1 ? geti(rec(braces, braces.len - 2), 0) : -1;
+      if (bType == T_IDENT && identIs(bS, bE, 'function')) fnStart = FN_ANON;
+      else if (bType == T_PUNCT && ch(bS) == 42 && b2T == T_IDENT && identIs(geti(LP, F_B2S), geti(LP, F_B2E), 'function')) fnStart = FN_ANON;
+      else if (bType == T_IDENT && b2T == T_IDENT && identIs(geti(LP, F_B2S), geti(LP, F_B2E), 'function')) fnStart = FN_NAMED;
+      else if (bType == T_IDENT && b2T == T_PUNCT && ch(geti(LP, F_B2S)) == 42 && b3T == T_IDENT && identIs(geti(LP, F_B3S), geti(LP, F_B3E), 'function')) fnStart = FN_NAMED;
+      else if (bType == T_IDENT && !isReserved(bS, bE)) {
+        if (outerKind == B_OBJ || outerKind == B_CLASS) fnStart = FN_METHOD;
+      } else if (bType == T_IDENT && (identIs(bS, bE, 'get') || identIs(bS, bE, 'set') || identIs(bS, bE, 'static') || identIs(bS, bE, 'async'))) {
+        if (outerKind == B_OBJ || outerKind == B_CLASS) fnStart = FN_METHOD;
+      }
+      if (fnStart != 0) {
+        seti(entry, 0, B_FN);
+        const simple = geti(LP, F_SIMPLE) != 0;
+        const idents = geti(LP, F_IDENTS);
+        // No parameters: a non-arrow function can still read `arguments[0]`.
+        if (simple && (idents > 0 || geti(LP, F_COMMAS) == 0)) {
+          const ps = idents > 0 ? geti(LP, F_FS) : -1;
+          const pe = idents > 0 ? geti(LP, F_FE) : -1;
+          if (!(ps >= 0 && isReserved(ps, pe)) && !(fnStart == FN_METHOD && identIs(bS, bE, 'constructor'))) {
+            let kind: i32;
+            let start: i32;
+            if (fnStart == FN_METHOD) {
+              kind = K_METHOD;
+              // Start at the method name, or at a modifier before it.
+              start = bS;
+              if (b2T == T_IDENT) {
+                const ms = geti(LP, F_B2S);
+                const me = geti(LP, F_B2E);
+                if (identIs(ms, me, 'async') || identIs(ms, me, 'static') || identIs(ms, me, 'get') || identIs(ms, me, 'set')) start = ms;
+              } else if (b2T == T_PUNCT && ch(geti(LP, F_B2S)) == 42) start = geti(LP, F_B2S);
+            } else {
+              // Find the `function` keyword and what stands before it.
+              let fnKw: i32;
+              if (fnStart == FN_ANON) fnKw = bType == T_IDENT ? bS : geti(LP, F_B2S);
+              else fnKw = b2T == T_IDENT ? geti(LP, F_B2S) : geti(LP, F_B3S);
+              start = fnKw;
+              let j = fnKw - 1;
+              while (j >= 0 && isSpace(ch(j))) j--;
+              let pwEnd = j + 1;
+              let pwStart = pwEnd;
+              while (pwStart > 0 && isIdentPart(ch(pwStart - 1))) pwStart--;
+              let prevS = pwStart;
+              let prevE = pwEnd;
+              if (identIs(prevS, prevE, 'async')) {
+                start = pwStart;
+                j = pwStart - 1;
+                while (j >= 0 && isSpace(ch(j))) j--;
+                pwEnd = j + 1;
+                pwStart = pwEnd;
+                while (pwStart > 0 && isIdentPart(ch(pwStart - 1))) pwStart--;
+                prevS = pwStart;
+                prevE = pwEnd;
+              }
+              let prevChar = j >= 0 ? ch(j) : 59;
+              // The tokenizer already skipped comments: trust its previous token when known.
+              const generator = fnStart == FN_ANON ? bType != T_IDENT : b2T != T_IDENT;
+              if (!generator && !identIs(prevS, prevE, 'async')) {
+                const pt = fnStart == FN_ANON ? b2T : b3T;
+                const pts = fnStart == FN_ANON ? geti(LP, F_B2S) : geti(LP, F_B3S);
+                const pte = fnStart == FN_ANON ? geti(LP, F_B2E) : geti(LP, F_B3E);
+                if (pt == T_NONE) prevChar = 59;
+                else if (pt == T_PUNCT) prevChar = ch(pts);
+                else if (pt == T_IDENT) {
+                  prevS = pts;
+                  prevE = pte;
+                  prevChar = 65;
+                }
+              }
+              if (identIs(prevS, prevE, 'export') || identIs(prevS, prevE, 'default')) kind = K_EXPORTED;
+              else if (prevChar == 40 || prevChar == 44) {
+                let callArgs = false;
+                if (parens.len > 0) {
+                  parenAt(parens.len - 1, -1, EN);
+                  callArgs = isCallArgs(EN);
+                }
+                kind = callArgs ? (memberCallee(EN) ? K_MEMBER_CALLBACK : K_CALLBACK) : prevChar == 40 ? K_IIFE : K_EXPRESSION;
+              } else if (prevChar == 61) {
+                // `a.b = function` keeps its arguments unknown; `var f = function` may be inlined.
+                let k = j - 1;
+                while (k >= 0 && ch(k) == 32) k--;
+                let w = k + 1;
+                while (w > 0 && isIdentPart(ch(w - 1))) w--;
+                kind = w > 0 && ch(w - 1) == 46 ? K_PROPERTY : K_EXPRESSION;
+              } else if (prevChar == 58) kind = K_PROPERTY;
+              else if (prevChar == 59 || prevChar == 123 || prevChar == 125 || j < 0) kind = K_DECLARATION;
+              else kind = K_EXPRESSION;
+            }
+            // Top level is depth 0 before this brace was pushed.
+            const topLevel = fnStart == FN_NAMED && kind == K_DECLARATION && braces.len == 1;
+            seti(entry, 2, addHost(kind, start, fnStart == FN_METHOD ? 1 : 0, ps, pe, at + 1, topLevel ? bS : -1, topLevel ? bE : -1));
+          }
+        }
+      }
+    }
+  } else if (t1 == T_IDENT && backIdentIs(1, 'static')) {
+    const outerKind = braces.len > 1 ? geti(rec(braces, braces.len - 2), 0) : -1;
+    seti(entry, 0, outerKind == B_CLASS ? B_STATIC : B_BLOCK);
+  } else {
+    // class X {, class X extends Y {, class {
+    let isClass = false;
+    for (let i = 1; i <= 6 && bt(i) != T_NONE; i++) {
+      if (bt(i) == T_PUNCT && (bp(i) == 59 || bp(i) == 123 || bp(i) == 125)) break;
+      if (backIdentIs(i, 'class')) {
+        isClass = true;
+        break;
+      }
+    }
+    if (isClass) seti(entry, 0, B_CLASS);
+    else if (t1 == T_NONE) seti(entry, 0, B_BLOCK);
+    else if (t1 == T_PUNCT) {
+      // After an operator or opening punctuation a `{` starts an object literal.
+      seti(entry, 0, p1 == 59 || p1 == 123 || p1 == 125 || p1 == 41 ? B_BLOCK : B_OBJ);
+    } else if (t1 == T_IDENT) {
+      const s = bs(1);
+      const e = be(1);
+      const obj =
+        identIs(s, e, 'return') || identIs(s, e, 'case') || identIs(s, e, 'typeof') || identIs(s, e, 'void') || identIs(s, e, 'in') ||
+        identIs(s, e, 'of') || identIs(s, e, 'yield') || identIs(s, e, 'await') || identIs(s, e, 'throw') || identIs(s, e, 'delete') ||
+        identIs(s, e, 'new');
+      seti(entry, 0, obj ? B_OBJ : B_BLOCK);
+    }
+  }
+}
+
+function regexAllowed(): bool {
+  const t = bt(1);
+  if (t == T_NONE) return true;
+  if (t == T_PUNCT) {
+    const p = bp(1);
+    return p != 41 && p != 93 && p != P_INC;
+  }
+  if (t == T_IDENT) return isRegexAfterWord(bs(1), be(1));
+  return false;
+}
+
+/**
+ * From just after a backtick (or the `}` closing `${`): the index after the closing backtick,
+ * or after `${` (pushing a template brace), or -1 when unterminated.
+ */
+function scanTemplate(from: i32): i32 {
+  let j = from;
+  while (j < n) {
+    const c = ch(j);
+    if (c == 92) {
+      j += 2;
+      continue;
+    }
+    if (c == 96) {
+      addName(from, j);
+      return j + 1;
+    }
+    if (c == 36 && ch(j + 1) == 123) {
+      addName(from, j);
+      pushBrace(B_TPL, j + 1);
+      return j + 2;
+    }
+    j++;
+  }
+  return -1;
+}
+
+/** Letters, digits and at least one `_ . : -` (a cheap pre-check of the flag shape). */
+function flagShaped(s: i32, e: i32): bool {
+  let sep = false;
+  for (let k = s; k < e; k++) {
+    const c = ch(k);
+    if (c == 95 || c == 46 || c == 58 || c == 45) sep = true;
+    else if (c >= 128 || load<u8>(CLASS + <usize>c) == 0 || c == 36) return false;
+  }
+  return sep;
+}
+
+/** The scan met something it cannot follow: stop, and place nothing in this chunk. */
+function lost(): i32 {
+  confused = 1;
+  pos = n;
+  return -1;
+}
+
+/**
+ * Scans whole tokens from where the last call stopped until `limit` (a token may end past it);
+ * returns where it stopped: `n` when done, -1 when it lost track. Called in slices so that V8's
+ * tier-up (which replaces a function between calls, never inside one) reaches this pass early.
+ */
+export function step(limit: i32): i32 {
+  let i = pos;
+  while (i < limit) {
+    const c = ch(i);
+    if (c == 32 || c == 9 || c == 13 || c == 0xa0 || c == 0xfeff) {
+      i++;
+      continue;
+    }
+    if (c == 10) {
+      newlines++;
+      i++;
+      continue;
+    }
+    if (c == 47) {
+      const d = ch(i + 1);
+      if (d == 47) {
+        while (i < n && ch(i) != 10) i++;
+        continue;
+      }
+      if (d == 42) {
+        let k = i + 2;
+        while (k < n && !(ch(k) == 42 && ch(k + 1) == 47)) {
+          if (ch(k) == 10) newlines++;
+          k++;
+        }
+        if (k >= n) {
+          return lost();
+        }
+        i = k + 2;
+        continue;
+      }
+      if (regexAllowed()) {
+        let j = i + 1;
+        let inClass = false;
+        while (j < n) {
+          const e = ch(j);
+          if (e == 92) {
+            j += 2;
+            continue;
+          }
+          if (e == 10) break;
+          if (inClass) {
+            if (e == 93) inClass = false;
+          } else if (e == 91) inClass = true;
+          else if (e == 47) break;
+          j++;
+        }
+        if (j >= n || ch(j) != 47) {
+          return lost();
+        }
+        j++;
+        while (j < n && isIdentPart(ch(j))) j++;
+        push(T_REGEX, i, j, 0);
+        i = j;
+        continue;
+      }
+      push(T_PUNCT, i, i + 1, 47);
+      i++;
+      continue;
+    }
+    if (c == 34 || c == 39) {
+      let j = i + 1;
+      let escaped = false;
+      // A raw newline inside a string is only a line continuation (after a backslash); any
+      // other means the scan lost track (a regular expression read as a division, say).
+      for (;;) {
+        if (j >= n) {
+          return lost();
+        }
+        const q = ch(j);
+        if (q == c) break;
+        if (q == 92) {
+          escaped = true;
+          j += ch(j + 1) == 13 && ch(j + 2) == 10 ? 3 : 2;
+          continue;
+        }
+        if (q == 10) {
+          return lost();
+        }
+        j++;
+      }
+      const s = i + 1;
+      const e = j;
+      if (pendingDirectiveHost >= 0) seti(rec(hosts, pendingDirectiveHost), 7, 1);
+      pendingDirectiveHost = -1;
+      if (e - s >= 4 && e - s <= 200) {
+        if (e - s >= MIN_NAME_RAW) {
+          addName(s, e);
+          // The value as well as the text: `"a\nb"` is `a`, a newline and `b` at run time.
+          if (escaped) {
+            const r = vpush(escs);
+            seti(r, 0, s);
+            seti(r, 1, e);
+          }
+        }
+        if (e - s <= 96 && !escaped && flagShaped(s, e)) {
+          const r = vpush(flags);
+          seti(r, 0, s);
+          seti(r, 1, e);
+          // callee("flag", ...)
+          if (bt(1) == T_PUNCT && bp(1) == 40 && bt(2) == T_IDENT) {
+            seti(r, 2, bs(2));
+            seti(r, 3, be(2));
+          } else {
+            seti(r, 2, -1);
+            seti(r, 3, -1);
+          }
+        }
+      }
+      // ident === "str"
+      if (count >= 2 && bp(1) == P_EQ && bt(1) == T_PUNCT && bt(2) == T_IDENT && !(count >= 3 && bt(3) == T_PUNCT && bp(3) == 46)) {
+        attribute(bs(2), be(2));
+      }
+      push(T_STRING, i, j + 1, 0);
+      i = j + 1;
+      continue;
+    }
+    if (c == 96) {
+      pendingDirectiveHost = -1;
+      const j = scanTemplate(i + 1);
+      if (j < 0) {
+        return lost();
+      }
+      push(T_TEMPLATE, i, j, 0);
+      i = j;
+      continue;
+    }
+    if (isIdentStart(c) || (c == 35 && isIdentStart(ch(i + 1)))) {
+      let j = i + 1;
+      while (j < n && isIdentPart(ch(j))) j++;
+      pendingDirectiveHost = -1;
+      if (j - i >= MIN_NAME_RAW) addName(i, j);
+      // "str" === ident
+      if (count >= 2 && bp(1) == P_EQ && bt(1) == T_PUNCT && bt(2) == T_STRING) attribute(i, j);
+      push(T_IDENT, i, j, 0);
+      // case "str":  /  default:
+      if (j - i == 4 && identIs(i, j, 'case')) {
+        const top = topBrace();
+        if (top != 0 && geti(top, 3) >= 0) {
+          let k = j;
+          while (k < n && ch(k) == 32) k++;
+          const q = ch(k);
+          if (q == 34 || q == 39) {
+            const sw = rec(switches, geti(top, 3));
+            seti(sw, 6, geti(sw, 6) + 1);
+          }
+        }
+      } else if (j - i == 7 && identIs(i, j, 'default')) {
+        const top = topBrace();
+        if (top != 0 && geti(top, 3) >= 0) {
+          let k = j;
+          while (k < n && ch(k) == 32) k++;
+          if (ch(k) == 58) seti(rec(switches, geti(top, 3)), 5, i);
+        }
+      }
+      i = j;
+      continue;
+    }
+    if ((c >= 48 && c <= 57) || (c == 46 && ch(i + 1) >= 48 && ch(i + 1) <= 57)) {
+      const hex = c == 48 && (ch(i + 1) | 32) == 120;
+      let j = i + 1;
+      while (j < n) {
+        const e = ch(j);
+        if (isIdentPart(e) || e == 46) j++;
+        else if ((e == 43 || e == 45) && (ch(j - 1) | 32) == 101 && !hex) j++;
+        else break;
+      }
+      pendingDirectiveHost = -1;
+      push(T_NUM, i, j, 0);
+      i = j;
+      continue;
+    }
+    // Punctuation.
+    pendingDirectiveHost = -1;
+    if (c == 123) {
+      openBrace(i);
+      const top = topBrace();
+      if (geti(top, 2) >= 0) pendingDirectiveHost = geti(top, 2);
+      push(T_PUNCT, i, i + 1, 123);
+      i++;
+      continue;
+    }
+    if (c == 125) {
+      const top = topBrace();
+      if (top != 0 && geti(top, 0) == B_TPL) {
+        braces.len--;
+        const j = scanTemplate(i + 1);
+        if (j < 0) {
+          return lost();
+        }
+        // The whole `}...` continues a template token.
+        push(T_TEMPLATE, i, j, 0);
+        i = j;
+        continue;
+      }
+      closeBrace(i);
+      push(T_PUNCT, i, i + 1, 125);
+      i++;
+      continue;
+    }
+    if (c == 40) {
+      const r = vpush(parens);
+      seti(r, F_BT, bt(1));
+      seti(r, F_BS, bs(1));
+      seti(r, F_BE, be(1));
+      seti(r, F_B2T, bt(2));
+      seti(r, F_B2S, bs(2));
+      seti(r, F_B2E, be(2));
+      seti(r, F_B3T, bt(3));
+      seti(r, F_B3S, bs(3));
+      seti(r, F_B3E, be(3));
+      seti(r, F_OPEN, i);
+      push(T_PUNCT, i, i + 1, 40);
+      i++;
+      continue;
+    }
+    if (c == 41) {
+      lastParenIdx = parens.len > 0 ? --parens.len : -1;
+      lastCloseAt = i;
+      push(T_PUNCT, i, i + 1, 41);
+      i++;
+      continue;
+    }
+    let p = c;
+    let len = 1;
+    const d = ch(i + 1);
+    if (c == 61 && d == 62) {
+      p = P_ARROW;
+      len = 2;
+    } else if (c == 61 && d == 61) {
+      p = P_EQ;
+      len = ch(i + 2) == 61 ? 3 : 2;
+    } else if (c == 33 && d == 61) {
+      p = P_NEQ;
+      len = ch(i + 2) == 61 ? 3 : 2;
+    } else if ((c == 43 || c == 45) && d == c) {
+      p = P_INC;
+      len = 2;
+    } else if (c == 46 && d == 46 && ch(i + 2) == 46) {
+      len = 3;
+    }
+    // `:` after a tool-schema key directly inside an object literal.
+    if (c == 58) {
+      const top = topBrace();
+      if (top != 0 && geti(top, 0) == B_OBJ && geti(top, 4) < 0 && (bt(1) == T_IDENT || bt(1) == T_STRING)) {
+        const s = bt(1) == T_STRING ? bs(1) + 1 : bs(1);
+        const e = bt(1) == T_STRING ? be(1) - 1 : be(1);
+        if (identIs(s, e, 'input_schema') || identIs(s, e, 'inputSchema') || identIs(s, e, 'parameters')) {
+          seti(top, 4, tools.len);
+          const t = vpush(tools);
+          seti(t, 0, geti(top, 1));
+          seti(t, 1, -1);
+          seti(t, 2, s);
+          seti(t, 3, e);
+        }
+      }
+    }
+    push(T_PUNCT, i, i + len, p);
+    i += len;
+  }
+  pos = i;
+  return i;
+}
+
+/** Room for `units` UTF-16 code units of code (plus zero padding); returns where to write them. */
+export function prepare(units: i32): usize {
+  init();
+  top = staticTop;
+  code = alloc((units + 16) * 2);
+  memory.fill(code + (<usize>units << 1), 0, 32);
+  n = units;
+  return code;
+}
+
+/** Resets the scan state for the code written after `prepare`. */
+export function begin(): void {
+  count = 0;
+  memory.fill(RT, 0, 32);
+  memory.fill(RS, 0, 32);
+  memory.fill(RE, 0, 32);
+  memory.fill(RP, 0, 32);
+  const cap = max<i32>(64, n >> 9);
+  hosts = newVec(HOST_STRIDE, cap);
+  switches = newVec(SWITCH_STRIDE, 64);
+  tools = newVec(TOOL_STRIDE, 16);
+  flags = newVec(FLAG_STRIDE, 256);
+  escs = newVec(ESC_STRIDE, 256);
+  braces = newVec(BRACE_STRIDE, 256);
+  parens = newVec(PAREN_STRIDE, 256);
+  lastCloseAt = -1;
+  lastParenIdx = -1;
+  pendingDirectiveHost = -1;
+  newlines = 0;
+  confused = 0;
+  namesCap = max<i32>(4096, n >> 3);
+  namesPtr = alloc(namesCap);
+  namesLen = 0;
+  namesCount = 0;
+  recent = alloc((RECENT_MASK + 1) * 16);
+  memory.fill(recent, 0, (RECENT_MASK + 1) * 16);
+  pos = 0;
+  // Hashbang.
+  if (ch(0) == 35 && ch(1) == 33) {
+    while (pos < n && ch(pos) != 10) pos++;
+  }
+}
+
+/** After the last step: indexes the names for `near` and returns the address of the result header. */
+export function finish(): usize {
+  indexNames();
+  const h = alloc(HEADER_INTS * 4);
+  seti(h, H_HOSTS, <i32>hosts.ptr);
+  seti(h, H_HOSTS_LEN, hosts.len);
+  seti(h, H_SWITCHES, <i32>switches.ptr);
+  seti(h, H_SWITCHES_LEN, switches.len);
+  seti(h, H_TOOLS, <i32>tools.ptr);
+  seti(h, H_TOOLS_LEN, tools.len);
+  seti(h, H_FLAGS, <i32>flags.ptr);
+  seti(h, H_FLAGS_LEN, flags.len);
+  seti(h, H_ESC, <i32>escs.ptr);
+  seti(h, H_ESC_LEN, escs.len);
+  seti(h, H_NAMES, <i32>namesPtr);
+  seti(h, H_NAMES_BYTES, namesLen);
+  seti(h, H_NAMES_COUNT, namesCount);
+  seti(h, H_NEWLINES, newlines);
+  seti(h, H_CONFUSED, confused);
+  return h;
+}
+
+// ---- near-miss queries over the names: is any within edit distance 2 of a decoy name?
+// Names are bucketed by length (only lengths within 2 can be that close) and each carries the
+// set of characters it holds as a bit mask: a name within 2 edits of the query lacks at most 2
+// of the query's characters and holds at most 2 it lacks (each edit removes or adds at most
+// one), which rules out almost every name with two popcounts before any distance is computed.
+const MAX_QUERY = 240;
+let byLength: usize = 0; // name offsets in the block, ordered by length
+let lengthStart: usize = 0; // MAX_NAME_FOLDED + 2 ints: first index of each length
+let masks: usize = 0; // u64 per name, same order as byLength
+let query: usize = 0;
+let rowA: usize = 0;
+let rowB: usize = 0;
+
+@inline function charBit(c: i32): u64 {
+  return c >= 97 ? <u64>1 << <u64>(c - 97) : <u64>1 << <u64>(26 + c - 48);
+}
+
+function indexNames(): void {
+  lengthStart = alloc((MAX_NAME_FOLDED + 2) * 4);
+  memory.fill(lengthStart, 0, (MAX_NAME_FOLDED + 2) * 4);
+  // Count per length, then prefix sums, then place.
+  let off = 0;
+  while (off < namesLen) {
+    let k = off;
+    while (load<u8>(namesPtr + <usize>k) != 10) k++;
+    const len = k - off;
+    seti(lengthStart, len + 1, geti(lengthStart, len + 1) + 1);
+    off = k + 1;
+  }
+  for (let l = 1; l <= MAX_NAME_FOLDED + 1; l++) seti(lengthStart, l, geti(lengthStart, l) + geti(lengthStart, l - 1));
+  const fill = alloc((MAX_NAME_FOLDED + 1) * 4);
+  memory.copy(fill, lengthStart, (MAX_NAME_FOLDED + 1) * 4);
+  byLength = alloc(max<i32>(1, namesCount) * 4);
+  masks = alloc(max<i32>(1, namesCount) * 8);
+  off = 0;
+  while (off < namesLen) {
+    let k = off;
+    let m: u64 = 0;
+    for (;;) {
+      const c = <i32>load<u8>(namesPtr + <usize>k);
+      if (c == 10) break;
+      m |= charBit(c);
+      k++;
+    }
+    const len = k - off;
+    const at = geti(fill, len);
+    seti(fill, len, at + 1);
+    seti(byLength, at, off);
+    store<u64>(masks + (<usize>at << 3), m);
+    off = k + 1;
+  }
+  query = alloc(MAX_QUERY + 8);
+  rowA = alloc((MAX_QUERY + 8) * 4);
+  rowB = alloc((MAX_QUERY + 8) * 4);
+}
+
+/** Where to write a folded query (ASCII letters and digits, lower case) for `near`. */
+export function queryPtr(): usize {
+  return query;
+}
+
+/** Offset in the names block of a name within edit distance 2 of the query, or -1. */
+export function near(qlen: i32): i32 {
+  if (qlen < 1 || qlen > MAX_QUERY) return -1;
+  let qm: u64 = 0;
+  for (let k = 0; k < qlen; k++) qm |= charBit(<i32>load<u8>(query + <usize>k));
+  const lo = max<i32>(1, qlen - 2);
+  const hi = min<i32>(MAX_NAME_FOLDED, qlen + 2);
+  for (let len = lo; len <= hi; len++) {
+    const end = geti(lengthStart, len + 1);
+    for (let i = geti(lengthStart, len); i < end; i++) {
+      const m = load<u64>(masks + (<usize>i << 3));
+      if (popcnt<u64>(qm & ~m) > 2 || popcnt<u64>(m & ~qm) > 2) continue;
+      const off = geti(byLength, i);
+      if (distanceAtMost2(off, len, qlen)) return off;
+    }
+  }
+  return -1;
+}
+
+/** Levenshtein distance between the name at `off` (length `len`) and the query is 2 or less. */
+function distanceAtMost2(off: i32, len: i32, qlen: i32): bool {
+  let prev = rowA;
+  let cur = rowB;
+  for (let j = 0; j <= qlen; j++) seti(prev, j, j);
+  for (let i = 1; i <= len; i++) {
+    seti(cur, 0, i);
+    let rowMin = i;
+    const a = <i32>load<u8>(namesPtr + <usize>(off + i - 1));
+    for (let j = 1; j <= qlen; j++) {
+      const cost = a == <i32>load<u8>(query + <usize>(j - 1)) ? 0 : 1;
+      const v = min<i32>(min<i32>(geti(prev, j) + 1, geti(cur, j - 1) + 1), geti(prev, j - 1) + cost);
+      seti(cur, j, v);
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > 2) return false;
+    const t = prev;
+    prev = cur;
+    cur = t;
+  }
+  return geti(prev, qlen) <= 2;
+}
