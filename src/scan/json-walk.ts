@@ -62,6 +62,30 @@ export const NEED = -2;
 /** A structural walk: yields (nothing) when it needs more bytes, returns its result. */
 export type Walk<T = void> = Generator<void, T, void>;
 
+// Phases of skipStep and stringsStep.
+const VALUE = 0;
+const AFTER_VALUE = 1;
+const KEY = 2;
+const COLON = 3;
+const OBJECT_START = 4;
+const ARRAY_START = 5;
+const ARRAY_OPEN = 0;
+const ARRAY_FIRST = 1;
+const ARRAY_ITEM = 2;
+const ARRAY_AFTER = 3;
+
+/** Where a skip stands: the closers of the containers it is in, and what comes next. */
+export interface SkipState {
+  closers: number[];
+  phase: number;
+}
+
+/** Where an array walk stands (stringsStep), with the skip of a non-string element under way. */
+export interface ArrayState {
+  phase: number;
+  skip: SkipState | undefined;
+}
+
 /** A string read that ran out of bytes: where to go on. */
 interface PartialString {
   start: number;
@@ -270,22 +294,18 @@ export class JsonCursor {
     }
   }
 
-  /** Reads a number token and returns its value. */
-  *readNumber(): Walk<number> {
+  /** Reads a number token: its value, or undefined when it may go on in bytes not yet here. */
+  number(): number | undefined {
     this.skipSpace();
     const start = this.pos;
     const buf = this.buf;
     let i = start;
-    for (;;) {
-      while (i < this.end) {
-        const b = buf[i];
-        if ((b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x2b || b === 0x2e || b === 0x65 || b === 0x45) i++;
-        else break;
-      }
-      // The token may go on in bytes that have not arrived.
-      if (i < this.end || this.complete) break;
-      yield;
+    while (i < this.end) {
+      const b = buf[i];
+      if ((b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x2b || b === 0x2e || b === 0x65 || b === 0x45) i++;
+      else break;
     }
+    if (i === this.end && !this.complete) return undefined;
     if (i === start) this.fail('expected a number');
     this.pos = i;
     const value = Number(buf.toString('latin1', start, i));
@@ -296,72 +316,113 @@ export class JsonCursor {
     return value;
   }
 
-  private *readLiteral(): Walk {
-    const buf = this.buf;
-    const word = buf[this.pos] === 0x74 ? 'true' : buf[this.pos] === 0x66 ? 'false' : 'null';
-    while (this.pos + word.length > this.end && !this.complete) yield;
-    if (buf.toString('latin1', this.pos, Math.min(this.pos + word.length, this.end)) !== word) this.fail('unexpected token');
-    this.pos += word.length;
+  *readNumber(): Walk<number> {
+    let value = this.number();
+    while (value === undefined) {
+      yield;
+      value = this.number();
+    }
+    return value;
   }
 
-  /** Skips one complete value of any kind, iteratively. */
-  *skipValue(): Walk {
-    // The per-element steps are inlined (no generator per string): `names` arrays and the like
-    // hold thousands of elements.
-    const closers: number[] = [];
-    // expectValue: a value must come next; otherwise a ',' or a closer.
-    let expectValue = true;
+  /** Reads true, false or null at the cursor; false when its bytes have not all arrived. */
+  private literal(): boolean {
+    const buf = this.buf;
+    const word = buf[this.pos] === 0x74 ? 'true' : buf[this.pos] === 0x66 ? 'false' : 'null';
+    if (this.pos + word.length > this.end && !this.complete) return false;
+    if (buf.toString('latin1', this.pos, Math.min(this.pos + word.length, this.end)) !== word) this.fail('unexpected token');
+    this.pos += word.length;
+    return true;
+  }
+
+  /**
+   * Advances a skip over one complete value of any kind (iterative: any depth costs only its
+   * stack of closers); true once skipped, false when it needs more bytes (call again after
+   * grow()). A plain loop, not a generator: V8 does not optimise a long loop inside a generator
+   * while it runs, and `names` arrays hold thousands of elements.
+   */
+  skipStep(st: SkipState): boolean {
+    const closers = st.closers;
     let c: number;
     for (;;) {
-      while ((c = this.peek()) === NEED) yield;
-      if (expectValue) {
-        if (c === QUOTE) {
-          while (this.readString() === undefined) yield;
-        } else if (c === 0x7b /* { */) {
-          this.pos++;
-          while ((c = this.peek()) === NEED) yield;
+      switch (st.phase) {
+        case VALUE:
+          c = this.peek();
+          if (c === NEED) return false;
+          if (c === QUOTE) {
+            if (this.readString() === undefined) return false;
+            st.phase = AFTER_VALUE;
+          } else if (c === 0x7b /* { */) {
+            this.pos++;
+            st.phase = OBJECT_START;
+          } else if (c === 0x5b /* [ */) {
+            this.pos++;
+            st.phase = ARRAY_START;
+          } else if (c === 0x74 || c === 0x66 || c === 0x6e) {
+            if (!this.literal()) return false;
+            st.phase = AFTER_VALUE;
+          } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+            if (this.number() === undefined) return false;
+            st.phase = AFTER_VALUE;
+          } else this.fail('unexpected token');
+          break;
+        case OBJECT_START:
+          c = this.peek();
+          if (c === NEED) return false;
           if (c === 0x7d) {
             this.pos++;
+            st.phase = AFTER_VALUE;
           } else {
             closers.push(0x7d);
-            while (this.readString() === undefined) yield;
-            yield* this.expect(0x3a);
-            continue;
+            st.phase = KEY;
           }
-        } else if (c === 0x5b /* [ */) {
-          this.pos++;
-          while ((c = this.peek()) === NEED) yield;
+          break;
+        case ARRAY_START:
+          c = this.peek();
+          if (c === NEED) return false;
           if (c === 0x5d) {
             this.pos++;
+            st.phase = AFTER_VALUE;
           } else {
             closers.push(0x5d);
-            continue;
+            st.phase = VALUE;
           }
-        } else if (c === 0x74 || c === 0x66 || c === 0x6e) yield* this.readLiteral();
-        else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) yield* this.readNumber();
-        else this.fail('unexpected token');
-        expectValue = false;
-      }
-      if (closers.length === 0) return;
-      let next: number;
-      while ((next = this.peek()) === NEED) yield;
-      const top = closers[closers.length - 1];
-      if (next === 0x2c /* , */) {
-        this.pos++;
-        if (top === 0x7d) {
-          while (this.readString() === undefined) yield;
-          while ((c = this.peek()) === NEED) yield;
+          break;
+        case KEY:
+          if (this.readString() === undefined) return false;
+          st.phase = COLON;
+          break;
+        case COLON:
+          c = this.peek();
+          if (c === NEED) return false;
           if (c !== 0x3a) this.fail("expected ':'");
           this.pos++;
+          st.phase = VALUE;
+          break;
+        default: {
+          // AFTER_VALUE
+          if (closers.length === 0) return true;
+          c = this.peek();
+          if (c === NEED) return false;
+          const top = closers[closers.length - 1];
+          if (c === 0x2c /* , */) {
+            this.pos++;
+            st.phase = top === 0x7d ? KEY : VALUE;
+          } else if (c === top) {
+            this.pos++;
+            closers.pop();
+          } else {
+            this.fail(`expected ',' or '${String.fromCharCode(top)}'`);
+          }
         }
-        expectValue = true;
-      } else if (next === top) {
-        this.pos++;
-        closers.pop();
-      } else {
-        this.fail(`expected ',' or '${String.fromCharCode(top)}'`);
       }
     }
+  }
+
+  /** Skips one complete value of any kind. */
+  *skipValue(): Walk {
+    const st: SkipState = { closers: [], phase: VALUE };
+    while (!this.skipStep(st)) yield;
   }
 
   /**
@@ -416,53 +477,70 @@ export class JsonCursor {
   }
 
   /**
-   * Iterates the array at the cursor: `onItem` gets the stats of each string element, null for
-   * any other element (skipped). eachItem with the generators kept off the per-element path:
-   * sources and sourcesContent have thousands of elements.
+   * Advances over the array at the cursor: `onItem` gets the stats of each string element, null
+   * for any other element (skipped); true once the array has ended, false when it needs more
+   * bytes. eachItem as a plain loop (see skipStep): sources and sourcesContent have thousands
+   * of elements.
    */
-  *eachString(onItem: (s: StringStats | null) => void): Walk {
-    yield* this.expect(0x5b);
-    let c = this.peek();
-    while (c === NEED) {
-      yield;
-      c = this.peek();
-    }
-    if (c === 0x5d) {
-      this.pos++;
-      return;
-    }
+  stringsStep(st: ArrayState, onItem: (s: StringStats | null) => void): boolean {
+    let c: number;
     for (;;) {
-      this.skipSpace();
-      c = this.peek();
-      while (c === NEED) {
-        yield;
-        c = this.peek();
+      switch (st.phase) {
+        case ARRAY_OPEN:
+          c = this.peek();
+          if (c === NEED) return false;
+          if (c !== 0x5b) this.fail("expected '['");
+          this.pos++;
+          st.phase = ARRAY_FIRST;
+          break;
+        case ARRAY_FIRST:
+          c = this.peek();
+          if (c === NEED) return false;
+          if (c === 0x5d) {
+            this.pos++;
+            return true;
+          }
+          st.phase = ARRAY_ITEM;
+          break;
+        case ARRAY_ITEM:
+          if (st.skip === undefined) {
+            this.skipSpace();
+            c = this.peek();
+            if (c === NEED) return false;
+            if (c === QUOTE) {
+              const s = this.readString();
+              if (s === undefined) return false;
+              onItem(s);
+              st.phase = ARRAY_AFTER;
+              break;
+            }
+            st.skip = { closers: [], phase: VALUE };
+          }
+          if (!this.skipStep(st.skip)) return false;
+          st.skip = undefined;
+          onItem(null);
+          st.phase = ARRAY_AFTER;
+          break;
+        default:
+          // ARRAY_AFTER
+          c = this.peek();
+          if (c === NEED) return false;
+          if (c === 0x2c) {
+            this.pos++;
+            st.phase = ARRAY_ITEM;
+          } else if (c === 0x5d) {
+            this.pos++;
+            return true;
+          } else {
+            this.fail("expected ',' or ']'");
+          }
       }
-      if (c === QUOTE) {
-        let s = this.readString();
-        while (s === undefined) {
-          yield;
-          s = this.readString();
-        }
-        onItem(s);
-      } else {
-        yield* this.skipValue();
-        onItem(null);
-      }
-      c = this.peek();
-      while (c === NEED) {
-        yield;
-        c = this.peek();
-      }
-      if (c === 0x2c) {
-        this.pos++;
-        continue;
-      }
-      if (c === 0x5d) {
-        this.pos++;
-        return;
-      }
-      this.fail("expected ',' or ']'");
     }
+  }
+
+  /** Iterates an array of (mostly) strings: see stringsStep. */
+  *eachString(onItem: (s: StringStats | null) => void): Walk {
+    const st: ArrayState = { phase: ARRAY_OPEN, skip: undefined };
+    while (!this.stringsStep(st, onItem)) yield;
   }
 }
