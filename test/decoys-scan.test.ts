@@ -170,3 +170,53 @@ describe('near-miss search over the names the scan kept', () => {
     expect(index.near('readworkspacesnapshots')).toBe('readworkspacesnapshot');
   });
 });
+
+describe('tool definitions', () => {
+  // Their own name and description (decoded) and the extent of their schema literal, as the
+  // scan reports them, against acorn: as written, and minified by esbuild and by terser.
+  const source = [
+    'export const tools = [',
+    '  { name: "read_file", description: "Reads a file.\\nReturns its text.", input_schema: { type: "object", properties: { name: { type: "string", description: "not the tool" } }, required: ["name"] } },',
+    "  { 'name': 'list_dir', description: `Lists a directory`, inputSchema: { type: 'object', properties: { depth: { type: 'number', enum: [1, 2] } } } },",
+    '  { description: "A \\u0066etch tool", parameters: schemaFor("fetch"), name: "web_fetch" },',
+    '  { name: pick ? "a_tool_name" : "b", input_schema: { type: "object" }, async call(input) { return { name: "inner_value", description: "inner" }; } },',
+    '];',
+    'const settings = { parameters: { name: "not_a_tool_but_named" } };',
+  ].join('\n');
+
+  function truthTools(code: string) {
+    const out: Array<{ name?: string; description?: string; schema?: string }> = [];
+    const visit = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(visit);
+      if (!node || typeof node !== 'object') return;
+      const n = node as { type?: string; properties?: Array<{ type: string; key: { name?: string; value?: string }; value: { type: string; value?: unknown; start: number; end: number; quasis?: Array<{ value: { cooked: string } }>; expressions?: unknown[] } }> };
+      if (n.type === 'ObjectExpression') {
+        const own = new Map(n.properties!.filter((p) => p.type === 'Property').map((p) => [p.key.name ?? p.key.value, p.value]));
+        const key = ['input_schema', 'inputSchema', 'parameters'].find((k) => own.has(k));
+        if (key) {
+          const str = (v: (typeof own extends Map<unknown, infer V> ? V : never) | undefined) =>
+            v?.type === 'Literal' && typeof v.value === 'string' ? v.value : v?.type === 'TemplateLiteral' && v.expressions!.length === 0 ? v.quasis![0].value.cooked : undefined;
+          const schema = own.get(key)!;
+          out.push({ name: str(own.get('name')), description: str(own.get('description')), schema: schema.type === 'ObjectExpression' ? code.slice(schema.start, schema.end) : undefined });
+        }
+      }
+      for (const v of Object.values(n)) if (v && typeof v === 'object') visit(v);
+    };
+    visit(parse(code, { ecmaVersion: 'latest', sourceType: 'module' }));
+    return out;
+  }
+
+  it.each([
+    ['as written', async () => source],
+    ['esbuild --minify', async () => (await transform(source, { minify: true, format: 'esm' })).code],
+    ['terser', async () => (await minify(source, { module: true })).code!],
+  ])('%s', async (_label, make) => {
+    const code = await make();
+    const scan = scanChunk(code);
+    const got = scan.toolObjects.map((t) => ({ name: t.name, description: t.description, schema: t.schema ? code.slice(t.schema.start, t.schema.end) : undefined }));
+    const expected = truthTools(code).map((t) => (t.name === undefined ? { ...t, name: undefined } : t));
+    // A name given by an expression (`pick ? "a" : "b"`) is no literal: neither side reports one.
+    expect(got).toEqual(expected);
+    expect(got.filter((t) => t.name).length).toBeGreaterThanOrEqual(3);
+  });
+});

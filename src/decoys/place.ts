@@ -341,15 +341,10 @@ export function planChunk(
     const slice = d % slices;
     const lo = Math.floor((slice * all.length) / slices);
     const hi = Math.floor(((slice + 1) * all.length) / slices);
-    const inSlice = stream.shuffle(all.slice(lo, hi)).sort((a, b) => b.weight - a.weight);
     // Then anywhere, from a keyed starting point (shuffling every site per decoy costs too much
     // keyed randomness on a large bundle).
     const from = stream.int(all.length);
-    const anywhere = all
-      .slice(from)
-      .concat(all.slice(0, from))
-      .sort((a, b) => b.weight - a.weight);
-    for (const site of inSlice.concat(anywhere)) {
+    for (const site of candidates(all, lo, hi, from, stream)) {
       if (dead.has(site)) continue;
       const guard = stream.pick(only.guards ?? GUARD_KINDS);
       let text: string;
@@ -404,6 +399,31 @@ export function planChunk(
     }
   }
   return out;
+}
+
+/**
+ * The sites to try for one decoy, in order: those of its slice by weight, best first, in a
+ * keyed order among equals; then every site, best first, from the keyed point `from` on.
+ * Lazy, because the first site or two usually take the decoy: the slice is drawn from one
+ * element at a time (a Fisher-Yates shuffle stopped early), and the sort of every site only
+ * happens for a decoy its slice could not take.
+ */
+function* candidates<T extends { weight: number }>(all: readonly T[], lo: number, hi: number, from: number, stream: KeyedStream): Generator<T> {
+  const slice = all.slice(lo, hi).sort((a, b) => b.weight - a.weight);
+  for (let g = 0; g < slice.length; ) {
+    let end = g;
+    while (end < slice.length && slice[end].weight === slice[g].weight) end++;
+    for (let i = g; i < end; i++) {
+      const j = i + stream.int(end - i);
+      [slice[i], slice[j]] = [slice[j], slice[i]];
+      yield slice[i];
+    }
+    g = end;
+  }
+  yield* all
+    .slice(from)
+    .concat(all.slice(0, from))
+    .sort((a, b) => b.weight - a.weight);
 }
 
 /** Apply planned insertions with magic-string. */

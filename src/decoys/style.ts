@@ -64,14 +64,21 @@ interface ToolSample {
   name: string;
   description: string;
   schemaKey: SchemaKey;
+  /** Counted in the schema's object literal, for a sample of the tools (parsing costs). */
+  schema?: SchemaCounts;
+}
+
+interface SchemaCounts {
   properties: number;
   required: number;
   strings: number;
   enums: number;
 }
 
-const MAX_TOOL_PARSES = 48;
-const MAX_TOOL_BYTES = 12_000;
+/** Names and descriptions come from the scan; only this many schemas per chunk are parsed. */
+const MAX_SCHEMA_PARSES = 48;
+const MAX_TOOLS = 400;
+const MAX_SCHEMA_BYTES = 12_000;
 
 function propKey(p: Node & { key?: Node & { name?: string; value?: unknown }; computed?: boolean }): string | undefined {
   if (p.computed || !p.key) return undefined;
@@ -101,24 +108,16 @@ function objectProps(node: Node | undefined): Map<string, Node> {
   return out;
 }
 
-function parseTool(code: string, start: number, end: number, key: string): ToolSample | undefined {
-  if (end - start > MAX_TOOL_BYTES) return undefined;
-  // A tool definition names itself; skip other objects that merely have a `parameters` key.
-  const text = code.slice(start, end);
-  if (!/\bname["']?\s*:/.test(text)) return undefined;
+/** The counts of a schema object literal (`{...}` text), parsed alone with acorn. */
+function schemaCounts(text: string): SchemaCounts | undefined {
+  if (text.length > MAX_SCHEMA_BYTES) return undefined;
   let node: Node;
   try {
-    // Just the object's own text: from its start in the whole chunk acorn would run on through
-    // the `,` that follows it in an array of definitions.
     node = parseExpressionAt(`(${text})`, 0, { ecmaVersion: 'latest', sourceType: 'module' });
   } catch {
     return undefined;
   }
-  const props = objectProps(node);
-  const name = literalString(props.get('name'));
-  if (!name || name.length > 64) return undefined;
-  const description = literalString(props.get('description')) ?? '';
-  const schema = objectProps(props.get(key));
+  const schema = objectProps(node);
   const properties = objectProps(schema.get('properties'));
   let strings = 0;
   let enums = 0;
@@ -128,15 +127,7 @@ function parseTool(code: string, start: number, end: number, key: string): ToolS
     if (p.has('enum')) enums++;
   }
   const required = schema.get('required') as (Node & { elements?: unknown[] }) | undefined;
-  return {
-    name,
-    description,
-    schemaKey: key as SchemaKey,
-    properties: properties.size,
-    required: required?.type === 'ArrayExpression' ? (required.elements?.length ?? 0) : 0,
-    strings,
-    enums,
-  };
+  return { properties: properties.size, required: required?.type === 'ArrayExpression' ? (required.elements?.length ?? 0) : 0, strings, enums };
 }
 
 function mostCommon<T>(items: readonly T[], fallback: T): T {
@@ -158,6 +149,10 @@ function topWords(words: readonly string[], limit: number): string[] {
     .map(([w]) => w);
 }
 
+// caseOf's 'snake' and 'kebab' alone (thousands of strings per bundle: one test each, not five).
+const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;
+const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)+$/;
+
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /** Learn the style of a set of chunks from their scans. */
@@ -165,16 +160,20 @@ export function learnStyle(chunks: ReadonlyArray<{ code: string; scan: ScanResul
   const tools: ToolSample[] = [];
   const seenNames = new Set<string>();
   for (const { code, scan } of chunks) {
-    // Sample evenly when a bundle holds many: parsing costs, and a few dozen tell the style.
-    const list = scan.toolObjects;
-    const step = Math.max(1, Math.ceil(list.length / MAX_TOOL_PARSES));
-    for (let i = 0; i < list.length && tools.length < MAX_TOOL_PARSES * chunks.length; i += step) {
-      const t = parseTool(code, list[i].start, list[i].end, list[i].key);
-      if (t && !seenNames.has(t.name)) {
-        seenNames.add(t.name);
-        tools.push(t);
+    // A tool definition names itself: other objects merely have a `parameters` key. Schemas
+    // are parsed for an even sample when a bundle holds many (a few dozen tell the style).
+    const named = scan.toolObjects.filter((t) => t.name && t.name.length <= 64).slice(0, MAX_TOOLS);
+    const step = Math.max(1, Math.ceil(named.length / MAX_SCHEMA_PARSES));
+    named.forEach((t, i) => {
+      if (seenNames.has(t.name!)) return;
+      seenNames.add(t.name!);
+      const sample: ToolSample = { name: t.name!, description: t.description ?? '', schemaKey: t.key as SchemaKey };
+      if (i % step === 0 && t.schema) {
+        const counts = schemaCounts(code.slice(t.schema.start, t.schema.end));
+        if (counts) sample.schema = counts;
       }
-    }
+      tools.push(sample);
+    });
   }
 
   const style: LearnedStyle = structuredClone(DEFAULT_STYLE);
@@ -194,11 +193,18 @@ export function learnStyle(chunks: ReadonlyArray<{ code: string; scan: ScanResul
       const third = descs.filter((d) => /^[A-Z][a-z]+s\b/.test(d)).length;
       t.person = third * 2 >= descs.length ? 'third' : 'imperative';
     }
-    const props = tools.reduce((s, x) => s + x.properties, 0);
-    t.properties = round1(Math.max(1, props / tools.length));
-    t.requiredShare = props > 0 ? round1(tools.reduce((s, x) => s + x.required, 0) / props) : 0.5;
-    const strings = tools.reduce((s, x) => s + x.strings, 0);
-    t.enumShare = strings > 0 ? round1(tools.reduce((s, x) => s + x.enums, 0) / strings) : 0.25;
+    const schemas = tools.flatMap((x) => (x.schema ? [x.schema] : []));
+    if (schemas.length > 0) {
+      const props = schemas.reduce((s, x) => s + x.properties, 0);
+      t.properties = round1(Math.max(1, props / schemas.length));
+      t.requiredShare = props > 0 ? round1(schemas.reduce((s, x) => s + x.required, 0) / props) : 0.5;
+      const strings = schemas.reduce((s, x) => s + x.strings, 0);
+      t.enumShare = strings > 0 ? round1(schemas.reduce((s, x) => s + x.enums, 0) / strings) : 0.25;
+    } else {
+      t.properties = 1;
+      t.requiredShare = 0.5;
+      t.enumShare = 0.25;
+    }
     const words = bare.map((x) => splitWords(x));
     t.verbs = topWords(words.map((w) => w[0] ?? ''), 40);
     t.objects = topWords(words.flatMap((w) => w.slice(1)), 80);
@@ -216,14 +222,14 @@ export function learnStyle(chunks: ReadonlyArray<{ code: string; scan: ScanResul
   let getter = '';
   let flags: string[] = [];
   for (const [callee, set] of [...byCallee].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    const list = [...set].filter((s) => caseOf(s) === 'snake' || caseOf(s) === 'kebab');
+    const list = [...set].filter((s) => SNAKE.test(s) || KEBAB.test(s));
     if (list.length >= 3 && list.length > flags.length) {
       getter = callee;
       flags = list.sort();
     }
   }
   // A codename prefix: the first segment shared by most flag-like strings in the bundle.
-  const flagLike = [...new Set(chunks.flatMap(({ scan }) => [...scan.nameStrings]))].filter((s) => caseOf(s) === 'snake');
+  const flagLike = [...new Set(chunks.flatMap(({ scan }) => [...scan.nameStrings]))].filter((s) => SNAKE.test(s));
   const firstSegs = new Map<string, number>();
   for (const s of flagLike) {
     const seg = s.split('_')[0];

@@ -22,11 +22,22 @@ const once = <T>(load: () => Promise<T>) => {
 const loadDecoyEngine = once(() => import('../decoys/index.js'));
 const loadScanner = once(() => Promise.all([import('../scan/engine.js'), import('../scan/readers/common.js'), import('../scan/readers/limits.js')]));
 export const loadPoison = once(() => import('../maps/poison.js'));
+const warmUpDecoyEngine = once(async () => {
+  const { warmUpDecoys } = await import('../decoys/warm-up.js');
+  // After the current turn: the bundler has been told to start by then.
+  await new Promise((resolve) => setImmediate(resolve));
+  warmUpDecoys();
+});
 
-/** Start loading what a session will need (errors surface where the engine is used). */
-export function preloadEngines(need: { decoys: boolean; gate: boolean; poison: boolean }): void {
+/**
+ * Start loading what a session will need (errors surface where the engine is used). With
+ * `warmUp`, also run the decoy engine once on a made-up bundle, for bundlers that build off
+ * Node's thread (esbuild): the real call then runs optimized code (see src/decoys/warm-up.ts).
+ */
+export function preloadEngines(need: { decoys: boolean; gate: boolean; poison: boolean; warmUp?: boolean }): void {
   const quiet = (p: Promise<unknown>) => void p.catch(() => undefined);
   if (need.decoys) quiet(loadDecoyEngine());
+  if (need.decoys && need.warmUp) quiet(warmUpDecoyEngine());
   if (need.gate) quiet(loadScanner());
   if (need.poison) quiet(loadPoison());
 }

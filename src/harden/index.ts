@@ -112,7 +112,8 @@ class Session implements HardenSession {
   private poisoner: typeof poisonMap | null = null;
 
   constructor(readonly options: ResolvedOptions) {
-    preloadEngines({ decoys: options.decoys !== null, gate: options.failOnLeak, poison: options.sourcemaps === 'poison' });
+    // esbuild builds in Go while this thread waits: time to warm the decoy engine up.
+    preloadEngines({ decoys: options.decoys !== null, gate: options.failOnLeak, poison: options.sourcemaps === 'poison', warmUp: options.bundler === 'esbuild' });
   }
 
   get warnings(): string[] {

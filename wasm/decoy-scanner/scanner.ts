@@ -107,14 +107,17 @@ const MAX_NAME_FOLDED = 96;
 const HOST_STRIDE = 12;
 // Switch: start, discStart, discEnd, bodyStart, bodyEnd, defaultAt, stringCases, inFunction, enclosing kind (-1: none).
 const SWITCH_STRIDE = 10;
-// Tool object: start, end, keyStart, keyEnd.
-const TOOL_STRIDE = 4;
+// Tool object: start, end, keyStart, keyEnd, then the text inside the quotes of its own `name`
+// and `description` string values (-1: none), and the extent of its schema object literal
+// (start at `{`, end at `}`; -1: not an object literal).
+const TOOL_STRIDE = 10;
 // Flag-shaped string: start, end (inside the quotes), calleeStart, calleeEnd (-1: not a call argument).
 const FLAG_STRIDE = 4;
 // String with escapes, long enough to be a name: start, end (inside the quotes).
 const ESC_STRIDE = 2;
-// Brace: kind, start, host, sw, tool.
-const BRACE_STRIDE = 5;
+// Brace: kind, start, host, sw, tool, then (object literals) its own `name` and `description`
+// string values (start, end inside the quotes) and the tool whose schema it is (-1: none).
+const BRACE_STRIDE = 10;
 // Parenthesis: before1..3 (type, start, end), simple, idents, commas, firstStart, firstEnd, openAt.
 const PAREN_STRIDE = 16;
 const F_BT = 0, F_BS = 1, F_BE = 2, F_B2T = 3, F_B2S = 4, F_B2E = 5, F_B3T = 6, F_B3S = 7, F_B3E = 8;
@@ -375,9 +378,7 @@ function pushBrace(kind: i32, start: i32): usize {
   const b = vpush(braces);
   seti(b, 0, kind);
   seti(b, 1, start);
-  seti(b, 2, -1);
-  seti(b, 3, -1);
-  seti(b, 4, -1);
+  for (let f = 2; f < BRACE_STRIDE; f++) seti(b, f, -1);
   return b;
 }
 @inline function topBrace(): usize {
@@ -412,7 +413,12 @@ function closeBrace(at: i32): void {
   const top = rec(braces, --braces.len);
   if (geti(top, 2) >= 0) seti(rec(hosts, geti(top, 2)), 6, at);
   if (geti(top, 3) >= 0) seti(rec(switches, geti(top, 3)), 4, at);
-  if (geti(top, 4) >= 0) seti(rec(tools, geti(top, 4)), 1, at + 1);
+  if (geti(top, 4) >= 0) {
+    const t = rec(tools, geti(top, 4));
+    seti(t, 1, at + 1);
+    for (let f = 0; f < 4; f++) seti(t, 4 + f, geti(top, 5 + f));
+  }
+  if (geti(top, 9) >= 0) seti(rec(tools, geti(top, 9)), 9, at);
 }
 
 /** Is this call's callee a property (`x.map(`)? A minifier cannot inline constants into such a callback. */
@@ -470,6 +476,7 @@ function addHost(kind: i32, start: i32, isMethod: i32, ps: i32, pe: i32, bodySta
 /** Classify a `{` from the tokens before it; registers hosts and switches. */
 function openBrace(at: i32): void {
   const entry = pushBrace(B_BLOCK, at);
+  noteSchema(entry, at);
   const t1 = bt(1);
   const p1 = bp(1);
   // Only `)` or `=>` before this `{` make the last closed parenthesis relevant.
@@ -683,6 +690,38 @@ function openBrace(at: i32): void {
   }
 }
 
+/** `key: {` right after a tool-schema key of the enclosing tool object: that object is its schema. */
+function noteSchema(entry: usize, at: i32): void {
+  if (braces.len < 2 || bt(1) != T_PUNCT || bp(1) != 58) return;
+  const outer = rec(braces, braces.len - 2);
+  const tool = geti(outer, 4);
+  if (tool < 0) return;
+  const t = rec(tools, tool);
+  const keyStart = bt(2) == T_STRING ? bs(2) + 1 : bs(2);
+  if ((bt(2) == T_IDENT || bt(2) == T_STRING) && keyStart == geti(t, 2)) {
+    seti(entry, 9, tool);
+    seti(t, 8, at);
+  }
+}
+
+/** A string value `s..e` (inside its quotes): an object literal's own `name` or `description`? */
+function noteValue(s: i32, e: i32): void {
+  if (bt(1) != T_PUNCT || bp(1) != 58 || bt(3) != T_PUNCT || (bp(3) != 123 && bp(3) != 44)) return;
+  const kt = bt(2);
+  if (kt != T_IDENT && kt != T_STRING) return;
+  const top = topBrace();
+  if (top == 0 || geti(top, 0) != B_OBJ) return;
+  const ks = kt == T_STRING ? bs(2) + 1 : bs(2);
+  const ke = kt == T_STRING ? be(2) - 1 : be(2);
+  if (identIs(ks, ke, 'name')) {
+    seti(top, 5, s);
+    seti(top, 6, e);
+  } else if (identIs(ks, ke, 'description')) {
+    seti(top, 7, s);
+    seti(top, 8, e);
+  }
+}
+
 function regexAllowed(): bool {
   const t = bt(1);
   if (t == T_NONE) return true;
@@ -852,6 +891,7 @@ export function step(limit: i32): i32 {
           }
         }
       }
+      noteValue(s, e);
       // ident === "str"
       if (count >= 2 && bp(1) == P_EQ && bt(1) == T_PUNCT && bt(2) == T_IDENT && !(count >= 3 && bt(3) == T_PUNCT && bp(3) == 46)) {
         attribute(bs(2), be(2));
@@ -862,10 +902,13 @@ export function step(limit: i32): i32 {
     }
     if (c == 96) {
       pendingDirectiveHost = -1;
+      const open = braces.len;
       const j = scanTemplate(i + 1);
       if (j < 0) {
         return lost();
       }
+      // A whole template without substitutions is a string value too.
+      if (braces.len == open) noteValue(i + 1, j - 1);
       push(T_TEMPLATE, i, j, 0);
       i = j;
       continue;
@@ -997,6 +1040,7 @@ export function step(limit: i32): i32 {
           seti(t, 1, -1);
           seti(t, 2, s);
           seti(t, 3, e);
+          for (let f = 4; f < TOOL_STRIDE; f++) seti(t, f, -1);
         }
       }
     }
