@@ -194,21 +194,24 @@ describe('KeySearch', () => {
 });
 
 describe('a tarball scanned while it streams', () => {
-  it('reports exactly what the same files report from a directory (a large map, a key, a bad map)', async () => {
+  it('reports exactly what the same files report from a directory (a large map, a key, a bad map, entries after them)', async () => {
     const { dir, cleanup } = tempDir('early');
     try {
       // Large enough to arrive in many chunks: EarlyAnalysis runs on entries of 512 KiB and more.
       const sources = Array.from({ length: 400 }, (_, i) => `src/m${i}.ts`);
       const content = sources.map((s, i) => `// ${s}\nexport const v${i} = "${'\\'.repeat(i % 3)}${'z'.repeat(3000 + i)}";\n${i === 77 ? `const k = '${KEY}';\n` : ''}`);
-      const map = JSON.stringify({ version: 3, file: 'cli.js', sources, sourcesContent: content, names: ['a'], mappings: 'AAAA;'.repeat(50000) });
+      const map = JSON.stringify({ version: 3, file: 'a.js', sources, sourcesContent: content, names: ['a'], mappings: 'AAAA;'.repeat(50000) });
       const broken = map.slice(0, 700_000);
+      // In name order: the large map (with a key) first, then smaller entries read into the
+      // same reused buffer, which must see none of the map's bytes.
       write(join(dir, 'package'), {
+        'a.js.map': map,
+        'b-broken.js.map': broken,
+        'c-cli.js': `console.log(1);\n${'x'.repeat(600_000)}\n`,
+        'd-data.txt': 'y'.repeat(100_000),
         'package.json': '{"name":"p","version":"1.0.0"}',
-        'cli.js': `console.log(1);\n${'x'.repeat(600_000)}\n`,
-        'cli.js.map': map,
-        'broken.js.map': broken,
       });
-      execFileSync('tar', ['-czf', join(dir, 'p.tgz'), '-C', dir, 'package']);
+      execFileSync('tar', ['--sort=name', '-czf', join(dir, 'p.tgz'), '-C', dir, 'package']);
       const fromDir = await scan(['.'], { cwd: join(dir, 'package') });
       const fromTar = await scan([join(dir, 'p.tgz')], { cwd: dir });
       const strip = (r: typeof fromDir) => ({
@@ -216,7 +219,7 @@ describe('a tarball scanned while it streams', () => {
         exposure: r.exposure,
         errors: r.errors.map((e) => e.message.replace(/^.*!package\//, '')),
       });
-      expect(fromTar.findings.map((f) => f.code)).toContain('pillbox-private-file');
+      expect(fromTar.findings.filter((f) => f.code === 'pillbox-private-file').map((f) => f.path)).toEqual(['p.tgz!package/a.js.map', 'p.tgz!package/b-broken.js.map']);
       expect(fromTar.errors.map((e) => e.code)).toEqual(['invalid-map']);
       expect(strip(fromTar)).toEqual(strip(fromDir));
     } finally {

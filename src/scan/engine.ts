@@ -14,7 +14,7 @@ import { openPackedPackage, openTarget, ReadFailure, resolveLimits } from './rea
 import { RULES } from './rules/index.js';
 import { AnalysisPool, defaultWorkerUrl } from './worker-pool.js';
 import { toFinding, type FindingInput } from './rules/types.js';
-import type { ScanLimits, TargetReader } from './types.js';
+import type { ReadObserver, ScanLimits, TargetReader } from './types.js';
 
 // The scan engine: open each target, analyse every file while it streams by, then run the
 // package-level rules per target, apply the config (allow, baseline) and build the report.
@@ -162,6 +162,9 @@ const EARLY_MIN_BYTES = 512 * 1024;
 const MAX_IN_FLIGHT = 2;
 
 async function readPackage(reader: TargetReader, pool: AnalysisPool, errors: ScanError[], onFile: (bytes: number) => void): Promise<PackageFacts> {
+  // One buffer for the entries of this target, each analysed before the next is read: filling
+  // memory that is already mapped costs a fraction of faulting in a fresh allocation per entry.
+  const scratch = new ScratchBuffer();
   // Results land in entry order whatever finishes first, so reports stay deterministic.
   const slots: Array<{ facts: FileFacts; errors: ScanError[] } | undefined> = [];
   const inFlight: Array<Promise<void>> = [];
@@ -169,8 +172,13 @@ async function readPackage(reader: TargetReader, pool: AnalysisPool, errors: Sca
     let buf: Buffer;
     // A large entry that streams in (from a tarball) is partly analysed while it arrives.
     const early = entry.size >= EARLY_MIN_BYTES ? new EarlyAnalysis(entry.packagePath) : undefined;
+    const observer: ReadObserver = {
+      buffer: (size) => scratch.take(size),
+      begin: (b) => early?.begin(b),
+      progress: (filled) => early?.progress(filled),
+    };
     try {
-      buf = await entry.read(early);
+      buf = await entry.read(observer);
     } catch (err) {
       // ReadFailure: the reader already recorded it.
       if (!(err instanceof ReadFailure)) errors.push({ path: entry.path, code: 'unreadable', message: `${entry.path}: ${(err as Error).message}` });
@@ -180,6 +188,8 @@ async function readPackage(reader: TargetReader, pool: AnalysisPool, errors: Sca
     const size = buf.length;
     const result = pool.analyse({ path: entry.path, packagePath: entry.packagePath, size: entry.size }, buf, early?.results(buf));
     if (result instanceof Promise) {
+      // The bytes went to the worker (or wait for it): not ours to reuse.
+      scratch.drop(buf);
       inFlight.push(result.then((r) => void (slots[index] = r)));
       if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
     } else {
@@ -197,6 +207,26 @@ async function readPackage(reader: TargetReader, pool: AnalysisPool, errors: Sca
     for (const error of slot.errors) errors.push(error);
   }
   return { target: reader.summary.target, files, byPackagePath };
+}
+
+/**
+ * The buffer reused for a target's entries. Safe because the facts of an analysed file keep no
+ * reference to its bytes (analyseFile drops map bodies), and an entry handed to the analysis
+ * worker is dropped from here.
+ */
+class ScratchBuffer {
+  private buf: Buffer | undefined;
+
+  take(size: number): Buffer {
+    // Small entries come from Node's shared pool anyway.
+    if (size < 64 * 1024) return Buffer.allocUnsafe(size);
+    if (!this.buf || this.buf.length < size) this.buf = Buffer.allocUnsafe(size);
+    return this.buf.subarray(0, size);
+  }
+
+  drop(buf: Buffer): void {
+    if (this.buf && buf.buffer === this.buf.buffer) this.buf = undefined;
+  }
 }
 
 async function readBaseline(path: string, cwd: string, errors: ScanError[]): Promise<Set<string> | undefined> {

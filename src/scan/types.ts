@@ -21,6 +21,11 @@ export interface ScanEntry {
 
 /** Sees an entry's bytes arrive, in order, into the buffer read() will resolve with. */
 export interface ReadObserver {
+  /**
+   * Where to put the bytes: a buffer of exactly `size` bytes that the reader may fill and
+   * resolve with (the engine hands out one reused buffer). Without it, the reader allocates.
+   */
+  buffer?(size: number): Buffer;
   /** The buffer, at its final size, before any byte has arrived. */
   begin(buf: Buffer): void;
   /** Bytes [0, filled) have arrived. Must not throw. */

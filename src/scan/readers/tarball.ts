@@ -148,7 +148,7 @@ function tarEntry(
   let reading: Promise<Buffer> | undefined;
 
   const collect = async (observer: ReadObserver | undefined): Promise<Buffer> => {
-    const buffer = Buffer.allocUnsafe(size);
+    const buffer = observer?.buffer?.(size) ?? Buffer.allocUnsafe(size);
     observer?.begin(buffer);
     let offset = 0;
     try {
