@@ -176,29 +176,33 @@ export class JsonCursor {
    * string.
    */
   readString(): StringStats | undefined {
-    let state = this.partial;
-    if (state === undefined) {
+    // The loop's state: fresh, or where a read that ran out of bytes stopped.
+    let start: number;
+    let p: number;
+    let quoteFrom: number;
+    let reduction = 0;
+    let newlines = 0;
+    let lastNewlineEnd = -1;
+    const partial = this.partial;
+    if (partial === undefined) {
       const c = this.peek();
       if (c === NEED) return undefined;
       if (c !== QUOTE) this.fail('expected a string');
-      const start = this.pos + 1;
-      state = { start, p: start, quoteFrom: start, reduction: 0, newlines: 0, lastNewlineEnd: -1 };
+      start = this.pos + 1;
+      p = start;
+      quoteFrom = start;
     } else {
       this.partial = undefined;
+      ({ start, p, quoteFrom, reduction, newlines, lastNewlineEnd } = partial);
     }
     const buf = this.buf;
     const view = this.view;
     const limit = this.end;
-    // Local copies of the cached search positions and the counts: this loop runs once per escape.
+    // Local copies of the cached search positions: this loop runs once per escape.
     let q = this.nextQuote;
     let b = this.nextBackslash;
-    let p = state.p;
-    let reduction = state.reduction;
-    let newlines = state.newlines;
-    let lastNewlineEnd = state.lastNewlineEnd;
-    const start = state.start;
     for (;;) {
-      if (q !== -1 && q < p) q = view.indexOf(QUOTE, Math.max(p, state.quoteFrom));
+      if (q !== -1 && q < p) q = view.indexOf(QUOTE, Math.max(p, quoteFrom));
       if (q < 0 && this.complete) {
         this.pos = limit;
         this.fail('unterminated string');
