@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KEY_PATTERN } from '../src/core/key.js';
 import { EarlyAnalysis, KeySearch } from '../src/scan/early-analysis.js';
-import { scan } from '../src/scan/engine.js';
+import { compareFindings, scan } from '../src/scan/engine.js';
 import { sniffMap } from '../src/scan/sourcemap.js';
 import { tempDir, write } from './scan-helpers.js';
 
@@ -222,6 +222,15 @@ describe('a tarball scanned while it streams', () => {
       expect(fromTar.findings.filter((f) => f.code === 'pillbox-private-file').map((f) => f.path)).toEqual(['p.tgz!package/a.js.map', 'p.tgz!package/b-broken.js.map']);
       expect(fromTar.errors.map((e) => e.code)).toEqual(['invalid-map']);
       expect(strip(fromTar)).toEqual(strip(fromDir));
+
+      // Entry buffers pass from target to target: a second tarball read after this one (and
+      // while it is analysed) reports as it does alone.
+      write(join(dir, 'second/package'), { 'package.json': '{"name":"q","version":"1.0.0"}', 'e.txt': 'z'.repeat(200_000), 'f.js': `x;\n//# sourceMappingURL=f.js.map\n` });
+      execFileSync('tar', ['--sort=name', '-czf', join(dir, 'q.tgz'), '-C', join(dir, 'second'), 'package']);
+      const both = await scan([join(dir, 'p.tgz'), join(dir, 'q.tgz'), join(dir, 'p.tgz')], { cwd: dir });
+      const alone = await scan([join(dir, 'q.tgz')], { cwd: dir });
+      expect(both.findings.filter((f) => f.path.startsWith('q.tgz!'))).toEqual(alone.findings);
+      expect(both.findings.filter((f) => f.path.startsWith('p.tgz!'))).toEqual([...fromTar.findings, ...fromTar.findings].sort(compareFindings));
     } finally {
       cleanup();
     }

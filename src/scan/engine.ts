@@ -75,8 +75,10 @@ export async function scanReaders(readers: TargetReader[], options: ScanOptions)
   // reads) overlaps this one's analysis; results are taken in target order, so the report is
   // the same as reading one after the other.
   const reads: Array<Promise<PackageRead>> = [];
+  // Entry buffers, reused from target to target (see readPackage).
+  const scratches: ScratchBuffer[] = [];
   const startRead = (i: number) => {
-    if (i < readers.length && reads[i] === undefined) reads[i] = readPackageSettled(readers[i], pool, onFile);
+    if (i < readers.length && reads[i] === undefined) reads[i] = readPackageSettled(readers[i], pool, scratches, onFile);
   };
   try {
     for (let i = 0; i < readers.length; i++) {
@@ -146,10 +148,10 @@ export async function scanReaders(readers: TargetReader[], options: ScanOptions)
 type PackageRead = { pkg: PackageFacts; errors: ScanError[] } | { failure: unknown };
 
 /** Never rejects: a target read ahead must not fail while nobody awaits it. */
-async function readPackageSettled(reader: TargetReader, pool: AnalysisPool, onFile: (bytes: number) => void): Promise<PackageRead> {
+async function readPackageSettled(reader: TargetReader, pool: AnalysisPool, scratches: ScratchBuffer[], onFile: (bytes: number) => void): Promise<PackageRead> {
   const errors: ScanError[] = [];
   try {
-    return { pkg: await readPackage(reader, pool, errors, onFile), errors };
+    return { pkg: await readPackage(reader, pool, scratches, errors, onFile), errors };
   } catch (failure) {
     return { failure };
   }
@@ -161,43 +163,54 @@ const EARLY_MIN_BYTES = 512 * 1024;
 /** Files analysed on the worker while reading goes on; more than this waits (memory bound). */
 const MAX_IN_FLIGHT = 2;
 
-async function readPackage(reader: TargetReader, pool: AnalysisPool, errors: ScanError[], onFile: (bytes: number) => void): Promise<PackageFacts> {
+async function readPackage(
+  reader: TargetReader,
+  pool: AnalysisPool,
+  scratches: ScratchBuffer[],
+  errors: ScanError[],
+  onFile: (bytes: number) => void,
+): Promise<PackageFacts> {
   // One buffer for the entries of this target, each analysed before the next is read: filling
   // memory that is already mapped costs a fraction of faulting in a fresh allocation per entry.
-  const scratch = new ScratchBuffer();
+  // Passed on to a later target once this one is read (two are read at a time at most).
+  const scratch = scratches.pop() ?? new ScratchBuffer();
   // Results land in entry order whatever finishes first, so reports stay deterministic.
   const slots: Array<{ facts: FileFacts; errors: ScanError[] } | undefined> = [];
   const inFlight: Array<Promise<void>> = [];
-  for await (const entry of reader.entries()) {
-    let buf: Buffer;
-    // A large entry that streams in (from a tarball) is partly analysed while it arrives.
-    const early = entry.size >= EARLY_MIN_BYTES ? new EarlyAnalysis(entry.packagePath) : undefined;
-    const observer: ReadObserver = {
-      buffer: (size) => scratch.take(size),
-      begin: (b) => early?.begin(b),
-      progress: (filled) => early?.progress(filled),
-    };
-    try {
-      buf = await entry.read(observer);
-    } catch (err) {
-      // ReadFailure: the reader already recorded it.
-      if (!(err instanceof ReadFailure)) errors.push({ path: entry.path, code: 'unreadable', message: `${entry.path}: ${(err as Error).message}` });
-      continue;
+  try {
+    for await (const entry of reader.entries()) {
+      let buf: Buffer;
+      // A large entry that streams in (from a tarball) is partly analysed while it arrives.
+      const early = entry.size >= EARLY_MIN_BYTES ? new EarlyAnalysis(entry.packagePath) : undefined;
+      const observer: ReadObserver = {
+        buffer: (size) => scratch.take(size),
+        begin: (b) => early?.begin(b),
+        progress: (filled) => early?.progress(filled),
+      };
+      try {
+        buf = await entry.read(observer);
+      } catch (err) {
+        // ReadFailure: the reader already recorded it.
+        if (!(err instanceof ReadFailure)) errors.push({ path: entry.path, code: 'unreadable', message: `${entry.path}: ${(err as Error).message}` });
+        continue;
+      }
+      const index = slots.push(undefined) - 1;
+      const size = buf.length;
+      const result = pool.analyse({ path: entry.path, packagePath: entry.packagePath, size: entry.size }, buf, early?.results(buf));
+      if (result instanceof Promise) {
+        // The bytes went to the worker (or wait for it): not ours to reuse.
+        scratch.drop(buf);
+        inFlight.push(result.then((r) => void (slots[index] = r)));
+        if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
+      } else {
+        slots[index] = result;
+      }
+      onFile(size);
     }
-    const index = slots.push(undefined) - 1;
-    const size = buf.length;
-    const result = pool.analyse({ path: entry.path, packagePath: entry.packagePath, size: entry.size }, buf, early?.results(buf));
-    if (result instanceof Promise) {
-      // The bytes went to the worker (or wait for it): not ours to reuse.
-      scratch.drop(buf);
-      inFlight.push(result.then((r) => void (slots[index] = r)));
-      if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
-    } else {
-      slots[index] = result;
-    }
-    onFile(size);
+    await Promise.all(inFlight);
+  } finally {
+    scratches.push(scratch);
   }
-  await Promise.all(inFlight);
   const files: FileFacts[] = [];
   const byPackagePath = new Map<string, FileFacts>();
   for (const slot of slots) {
