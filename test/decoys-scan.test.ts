@@ -110,6 +110,13 @@ describe('tricky syntax', () => {
     for (const h of scan.hosts) expect(t.bodies.has(h.bodyStart)).toBe(true);
   });
 
+  it('counts a declaration exported later by an export clause as exported, not one a string names', () => {
+    const exported = scanChunk('function helper(a){return a}function other(b){return b}export{helper as h};');
+    expect(exported.hosts.map((h) => [h.param, h.kind])).toEqual([['a', 'exported'], ['b', 'declaration']]);
+    const mentioned = scanChunk('var s="export{helper}";function helper(a){return a}');
+    expect(mentioned.hosts.map((h) => [h.param, h.kind])).toEqual([['a', 'declaration']]);
+  });
+
   it('reports when it loses track instead of guessing', () => {
     expect(scanChunk('var s = "unterminated\nfunction f(a){return a}').confused).toBe(true);
   });

@@ -43,16 +43,8 @@ interface Emit {
   sp: string;
 }
 
-function emitFor(code: string, scan: ScanResult): Emit {
-  const sample = code.length > 200_000 ? code.slice(0, 100_000) + code.slice(-100_000) : code;
-  let dq = 0;
-  let sq = 0;
-  for (let i = 0; i < sample.length; i++) {
-    const c = sample.charCodeAt(i);
-    if (c === 34) dq++;
-    else if (c === 39) sq++;
-  }
-  return { min: scan.minified, q: sq > dq ? "'" : '"', sp: scan.minified ? '' : ' ' };
+function emitFor(scan: ScanResult): Emit {
+  return { min: scan.minified, q: scan.singleQuotes ? "'" : '"', sp: scan.minified ? '' : ' ' };
 }
 
 function str(e: Emit, value: string): string {
@@ -303,7 +295,7 @@ export function planChunk(
   only: PlanOptions = {},
 ): PlannedPlacement[] {
   if (scan.confused || decoys.length === 0) return [];
-  const e = emitFor(code, scan);
+  const e = emitFor(scan);
   const minWeight = only.allowUnsafe ? 1 : SAFE_WEIGHT;
   type Site = { kind: 'fn'; host: FunctionHost; at: number; weight: number } | { kind: 'sw'; host: SwitchHost; at: number; weight: number };
   const wantFn = !only.sites || only.sites.includes('function-start');

@@ -21,7 +21,33 @@ export interface Directive {
   style: 'line' | 'block';
 }
 
-const CANDIDATE = new RegExp(`(\\/\\/|\\/\\*)[#@][ \\t]*(${SOURCE_MAPPING_URL}|debugId|sourceURL)=`, 'g');
+const KEYWORDS: ReadonlyArray<[string, DirectiveKind]> = [
+  [SOURCE_MAPPING_URL + '=', 'sourceMappingURL'],
+  ['debugId=', 'debugId'],
+  ['sourceURL=', 'sourceURL'],
+];
+
+/**
+ * Every `//#`, `//@`, `/*#` or `/*@` (spaces or tabs allowed before the name) followed by a
+ * directive name and `=`, in order: each name found by a native search, then the marker checked
+ * backwards (a regular expression starting with an alternation walks a 6 MB bundle at about
+ * 150 MB/s; these searches skip through it).
+ */
+function candidatesIn(code: string): Array<{ index: number; style: 'line' | 'block'; kind: DirectiveKind; valueStart: number }> {
+  const out: Array<{ index: number; style: 'line' | 'block'; kind: DirectiveKind; valueStart: number }> = [];
+  for (const [word, kind] of KEYWORDS) {
+    for (let at = code.indexOf(word); at >= 0; at = code.indexOf(word, at + word.length)) {
+      let j = at - 1;
+      while (j >= 0 && (code.charCodeAt(j) === 32 || code.charCodeAt(j) === 9)) j--;
+      const marker = code.charCodeAt(j);
+      if (j < 2 || (marker !== 35 && marker !== 64) || code.charCodeAt(j - 2) !== 47) continue;
+      const second = code.charCodeAt(j - 1);
+      if (second !== 47 && second !== 42) continue;
+      out.push({ index: j - 2, style: second === 47 ? 'line' : 'block', kind, valueStart: at + word.length });
+    }
+  }
+  return out.sort((a, b) => a.index - b.index);
+}
 const LINE_END = /[\n\r\u2028\u2029]/;
 
 export function languageOf(fileName: string): CodeLanguage | undefined {
@@ -32,14 +58,7 @@ export function languageOf(fileName: string): CodeLanguage | undefined {
 
 /** The trailing directives of a file, in source order. */
 export function findTrailingDirectives(code: string, lang: CodeLanguage): Directive[] {
-  const candidates: Array<{ index: number; style: 'line' | 'block'; kind: DirectiveKind; valueStart: number }> = [];
-  CANDIDATE.lastIndex = 0;
-  for (let m = CANDIDATE.exec(code); m; m = CANDIDATE.exec(code)) {
-    const style = m[1] === '//' ? 'line' : 'block';
-    if (style === 'line' && lang === 'css') continue;
-    const name = m[2] === SOURCE_MAPPING_URL ? 'sourceMappingURL' : (m[2] as DirectiveKind);
-    candidates.push({ index: m.index, style, kind: name, valueStart: m.index + m[0].length });
-  }
+  const candidates = candidatesIn(code).filter((c) => !(c.style === 'line' && lang === 'css'));
   const found: Directive[] = [];
   // The verified tail starts here: from it to EOF is only whitespace, comments and directives.
   let tailStart = code.length;

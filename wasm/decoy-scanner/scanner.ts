@@ -126,8 +126,9 @@ const F_SIMPLE = 9, F_IDENTS = 10, F_COMMAS = 11, F_FS = 12, F_FE = 13, F_OPEN =
 // Result header (ints).
 const H_HOSTS = 0, H_HOSTS_LEN = 1, H_SWITCHES = 2, H_SWITCHES_LEN = 3, H_TOOLS = 4, H_TOOLS_LEN = 5;
 const H_FLAGS = 6, H_FLAGS_LEN = 7, H_ESC = 8, H_ESC_LEN = 9, H_NAMES = 10, H_NAMES_BYTES = 11;
-const H_NAMES_COUNT = 12, H_NEWLINES = 13, H_CONFUSED = 14;
-const HEADER_INTS = 16;
+const H_NAMES_COUNT = 12, H_NEWLINES = 13, H_CONFUSED = 14, H_DOUBLE_QUOTED = 15, H_SINGLE_QUOTED = 16;
+const H_EXPORTS = 17, H_EXPORTS_LEN = 18;
+const HEADER_INTS = 20;
 
 // ---- state
 let code: usize = 0; // UTF-16 code units
@@ -143,6 +144,7 @@ let switches: Vec = changetype<Vec>(0);
 let tools: Vec = changetype<Vec>(0);
 let flags: Vec = changetype<Vec>(0);
 let escs: Vec = changetype<Vec>(0);
+let exportsAt: Vec = changetype<Vec>(0); // offsets of the keyword `export` (in code, not in strings)
 let braces: Vec = changetype<Vec>(0);
 let parens: Vec = changetype<Vec>(0);
 let pos: i32 = 0;
@@ -150,6 +152,8 @@ let lastCloseAt: i32 = -1;
 let lastParenIdx: i32 = -1;
 let pendingDirectiveHost: i32 = -1;
 let newlines: i32 = 0;
+let doubleQuoted: i32 = 0; // string literals by quote, for the quotes decoys are written with
+let singleQuoted: i32 = 0;
 let confused: i32 = 0;
 // Folded names: bytes `name\n` appended to a growable block (see addName).
 let namesPtr: usize = 0;
@@ -865,6 +869,8 @@ export function step(limit: i32): i32 {
       }
       const s = i + 1;
       const e = j;
+      if (c == 34) doubleQuoted++;
+      else singleQuoted++;
       if (pendingDirectiveHost >= 0) seti(rec(hosts, pendingDirectiveHost), 7, 1);
       pendingDirectiveHost = -1;
       if (e - s >= 4 && e - s <= 200) {
@@ -921,6 +927,7 @@ export function step(limit: i32): i32 {
       // "str" === ident
       if (count >= 2 && bp(1) == P_EQ && bt(1) == T_PUNCT && bt(2) == T_STRING) attribute(i, j);
       push(T_IDENT, i, j, 0);
+      if (j - i == 6 && identIs(i, j, 'export')) seti(vpush(exportsAt), 0, i);
       // case "str":  /  default:
       if (j - i == 4 && identIs(i, j, 'case')) {
         const top = topBrace();
@@ -1074,12 +1081,15 @@ export function begin(): void {
   tools = newVec(TOOL_STRIDE, 16);
   flags = newVec(FLAG_STRIDE, 256);
   escs = newVec(ESC_STRIDE, 256);
+  exportsAt = newVec(1, 64);
   braces = newVec(BRACE_STRIDE, 256);
   parens = newVec(PAREN_STRIDE, 256);
   lastCloseAt = -1;
   lastParenIdx = -1;
   pendingDirectiveHost = -1;
   newlines = 0;
+  doubleQuoted = 0;
+  singleQuoted = 0;
   confused = 0;
   namesCap = max<i32>(4096, n >> 3);
   namesPtr = alloc(namesCap);
@@ -1113,6 +1123,10 @@ export function finish(): usize {
   seti(h, H_NAMES_COUNT, namesCount);
   seti(h, H_NEWLINES, newlines);
   seti(h, H_CONFUSED, confused);
+  seti(h, H_DOUBLE_QUOTED, doubleQuoted);
+  seti(h, H_SINGLE_QUOTED, singleQuoted);
+  seti(h, H_EXPORTS, <i32>exportsAt.ptr);
+  seti(h, H_EXPORTS_LEN, exportsAt.len);
   return h;
 }
 
