@@ -32,6 +32,16 @@ describe('trailing directive comments', () => {
     expect(findTrailingDirectives(afterCode, 'js')).toEqual([]);
   });
 
+  it('ends lines at \\r\\n, \\r, U+2028 and U+2029, and looks past megabytes of one minified line', () => {
+    for (const br of ['\r\n', '\r', '\u2028', '\u2029']) {
+      expect(findTrailingDirectives(`x();${br}${SMU}a.map${br}`, 'js').map((d) => d.value), JSON.stringify(br)).toEqual(['a.map']);
+      expect(findTrailingDirectives(`x();${br}${SMU}a.map${br}y();`, 'js'), JSON.stringify(br)).toEqual([]);
+    }
+    const long = `a="${SMU}fake.map";` + 'b=1;'.repeat(500_000) + `\n${SMU}real.map\n`;
+    expect(findTrailingDirectives(long, 'js').map((d) => d.value)).toEqual(['real.map']);
+    expect(findTrailingDirectives(long.replace(/\n$/, ' z();'), 'js')).toEqual([]);
+  });
+
   it('keeps code that follows a directive-looking line in a template (a minifier makes those)', async () => {
     // esbuild turns "\n//# sourceMappingURL=" + url into a template with a real line break, so
     // the line reads like a comment up to the next break — which is code, and must stay.

@@ -21,34 +21,8 @@ export interface Directive {
   style: 'line' | 'block';
 }
 
-const KEYWORDS: ReadonlyArray<[string, DirectiveKind]> = [
-  [SOURCE_MAPPING_URL + '=', 'sourceMappingURL'],
-  ['debugId=', 'debugId'],
-  ['sourceURL=', 'sourceURL'],
-];
-
-/**
- * Every `//#`, `//@`, `/*#` or `/*@` (spaces or tabs allowed before the name) followed by a
- * directive name and `=`, in order: each name found by a native search, then the marker checked
- * backwards (a regular expression starting with an alternation walks a 6 MB bundle at about
- * 150 MB/s; these searches skip through it).
- */
-function candidatesIn(code: string): Array<{ index: number; style: 'line' | 'block'; kind: DirectiveKind; valueStart: number }> {
-  const out: Array<{ index: number; style: 'line' | 'block'; kind: DirectiveKind; valueStart: number }> = [];
-  for (const [word, kind] of KEYWORDS) {
-    for (let at = code.indexOf(word); at >= 0; at = code.indexOf(word, at + word.length)) {
-      let j = at - 1;
-      while (j >= 0 && (code.charCodeAt(j) === 32 || code.charCodeAt(j) === 9)) j--;
-      const marker = code.charCodeAt(j);
-      if (j < 2 || (marker !== 35 && marker !== 64) || code.charCodeAt(j - 2) !== 47) continue;
-      const second = code.charCodeAt(j - 1);
-      if (second !== 47 && second !== 42) continue;
-      out.push({ index: j - 2, style: second === 47 ? 'line' : 'block', kind, valueStart: at + word.length });
-    }
-  }
-  return out.sort((a, b) => a.index - b.index);
-}
-const LINE_END = /[\n\r\u2028\u2029]/;
+const CANDIDATE = new RegExp(`(\\/\\/|\\/\\*)[#@][ \\t]*(${SOURCE_MAPPING_URL}|debugId|sourceURL)=`, 'g');
+const LINE_BREAKS = ['\n', '\r', '\u2028', '\u2029'];
 
 export function languageOf(fileName: string): CodeLanguage | undefined {
   if (/\.(?:m|c)?js$/i.test(fileName) || /\.jsx$/i.test(fileName)) return 'js';
@@ -56,15 +30,34 @@ export function languageOf(fileName: string): CodeLanguage | undefined {
   return undefined;
 }
 
+// The same output is asked about by pairing, by the mode's transform and by the gate: the last
+// answer is kept (a search of a 6 MB bundle costs 4-15 ms; comparing the same string object is
+// one pointer comparison).
+let last: { code: string; lang: CodeLanguage; found: readonly Directive[] } | undefined;
+
 /** The trailing directives of a file, in source order. */
 export function findTrailingDirectives(code: string, lang: CodeLanguage): Directive[] {
-  const candidates = candidatesIn(code).filter((c) => !(c.style === 'line' && lang === 'css'));
+  if (last && last.code === code && last.lang === lang) return last.found.map((d) => ({ ...d }));
+  const found = searchTrailingDirectives(code, lang);
+  last = { code, lang, found: found.map((d) => ({ ...d })) };
+  return found;
+}
+
+function searchTrailingDirectives(code: string, lang: CodeLanguage): Directive[] {
+  const candidates: Array<{ index: number; style: 'line' | 'block'; kind: DirectiveKind; valueStart: number }> = [];
+  CANDIDATE.lastIndex = 0;
+  for (let m = CANDIDATE.exec(code); m; m = CANDIDATE.exec(code)) {
+    const style = m[1] === '//' ? 'line' : 'block';
+    if (style === 'line' && lang === 'css') continue;
+    const name = m[2] === SOURCE_MAPPING_URL ? 'sourceMappingURL' : (m[2] as DirectiveKind);
+    candidates.push({ index: m.index, style, kind: name, valueStart: m.index + m[0].length });
+  }
   const found: Directive[] = [];
   // The verified tail starts here: from it to EOF is only whitespace, comments and directives.
   let tailStart = code.length;
   for (let i = candidates.length - 1; i >= 0; i--) {
     const c = candidates[i];
-    const end = commentEnd(code, c.index, c.style);
+    const end = commentEnd(code, c.index, c.style, tailStart);
     if (end === -1 || end > tailStart) break;
     if (!onlySpaceAndComments(code.slice(end, tailStart), lang, true)) break;
     // Code (or an open line comment) before it on its line: not a directive. Earlier
@@ -114,14 +107,29 @@ export function sourceMappingComment(url: string, lang: CodeLanguage): string {
   return lang === 'css' ? `/*# ${SOURCE_MAPPING_URL}=${url} */` : `//# ${SOURCE_MAPPING_URL}=${url}`;
 }
 
-function commentEnd(code: string, start: number, style: 'line' | 'block'): number {
+/** Where a comment starting at `start` ends; a line comment still open at `limit` ends after it. */
+function commentEnd(code: string, start: number, style: 'line' | 'block', limit: number): number {
   if (style === 'block') {
     const close = code.indexOf('*/', start + 2);
     return close === -1 ? -1 : close + 2;
   }
-  const rest = code.slice(start);
-  const nl = rest.search(LINE_END);
-  return nl === -1 ? code.length : start + nl;
+  const end = lineEnd(code, start, limit);
+  return end === limit && limit < code.length ? limit + 1 : end;
+}
+
+/**
+ * Where the line holding `from` ends (`\n`, `\r`, U+2028 or U+2029), or `limit` when it does not
+ * end before it: by native searches within the slice, since a minified bundle's line can run on
+ * for megabytes (a regular expression walked them, once per directive-looking text in the code).
+ */
+function lineEnd(code: string, from: number, limit = code.length): number {
+  const part = code.slice(from, limit);
+  let end = part.length;
+  for (const ch of LINE_BREAKS) {
+    const at = part.indexOf(ch);
+    if (at !== -1 && at < end) end = at;
+  }
+  return from + end;
 }
 
 function lastLineBreak(code: string, before: number): number {
@@ -144,10 +152,9 @@ function onlySpaceAndComments(text: string, lang: CodeLanguage, allowLineComment
       if (close === -1) return false;
       i = close + 2;
     } else if (ch === '/' && text[i + 1] === '/' && lang === 'js' && allowLineComments) {
-      const rest = text.slice(i);
-      const nl = rest.search(LINE_END);
-      if (nl === -1) return true;
-      i += nl;
+      const nl = lineEnd(text, i);
+      if (nl === text.length) return true;
+      i = nl;
     } else {
       return false;
     }
