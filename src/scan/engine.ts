@@ -231,9 +231,8 @@ class ScratchBuffer {
   private buf: Buffer | undefined;
 
   take(size: number): Buffer {
-    // Small entries come from Node's shared pool anyway.
-    if (size < 64 * 1024) return Buffer.allocUnsafe(size);
-    if (!this.buf || this.buf.length < size) this.buf = Buffer.allocUnsafe(size);
+    // At least 1 MiB, so that a run of growing small entries does not reallocate each time.
+    if (!this.buf || this.buf.length < size) this.buf = Buffer.allocUnsafe(Math.max(size, 1024 * 1024));
     return this.buf.subarray(0, size);
   }
 
