@@ -168,7 +168,10 @@ export async function plantDecoys(chunks: DecoyChunk[], options: PlantOptions): 
     .filter(({ chunk }) => JS_FILE.test(chunk.fileName))
     .sort((a, b) => (a.chunk.fileName < b.chunk.fileName ? -1 : a.chunk.fileName > b.chunk.fileName ? 1 : 0));
   const scans = js.map(({ chunk }) => ({ code: chunk.code, scan: scanChunk(chunk.code) }));
-  for (let i = 0; i < js.length; i++) if (scans[i].scan.confused) warn(`decoys: could not follow the syntax of ${js[i].chunk.fileName}; nothing placed in it`);
+  for (let i = 0; i < js.length; i++) {
+    const { confused, failure } = scans[i].scan;
+    if (confused) warn(`decoys: ${failure ? failure + ' in' : 'could not follow the syntax of'} ${js[i].chunk.fileName}; nothing placed in it`);
+  }
   const style = learnStyle(scans);
   const bundleNames = new NameIndex();
   for (const { scan } of scans) bundleNames.addAll(scan.names);

@@ -89,6 +89,8 @@ export interface ScanResult {
   singleQuotes: boolean;
   /** The scanner met something it could not follow (unterminated literal): place nothing. */
   confused: boolean;
+  /** Why, when the scan itself failed rather than the syntax (a chunk too large for its memory). */
+  failure?: string;
 }
 
 const RESERVED = new Set([
@@ -168,7 +170,18 @@ function namesIn(wasm: ScannerExports, blockAt: number, blockBytes: number): Nam
 }
 
 export function scanChunk(code: string): ScanResult {
-  const wasm = newScanner();
+  try {
+    return scanWith(newScanner(), code);
+  } catch (error) {
+    // The module's memory is at most 4 GiB (code takes 2 bytes per character, plus records):
+    // a chunk it cannot hold gets no decoys, like one whose syntax it cannot follow.
+    if (!(error instanceof Error && error.constructor.name === 'RuntimeError')) throw error;
+    const failure = `the decoy scanner failed on ${code.length} characters (${error.message})`;
+    return { hosts: [], switches: [], stringCalls: new Map(), toolObjects: [], names: new FoldedNames({ text: () => '', near: () => undefined }), nameStrings: new Set(), minified: true, singleQuotes: false, confused: true, failure };
+  }
+}
+
+function scanWith(wasm: ScannerExports, code: string): ScanResult {
   const n = code.length;
   const at = wasm.prepare(n);
   // UTF-16 code units, so that every offset the scanner returns is a JavaScript string index.
