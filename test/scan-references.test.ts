@@ -141,6 +141,28 @@ describe('properties', () => {
   );
   const code = fc.array(pieces, { maxLength: 60 }).map((p) => p.join(''));
 
+  it("a trailing comment's value is what the spec's regular expression gives, whatever white space and quotes it holds", () => {
+    // ECMA-426: /^[@#]\s*NAME=(\S*?)\s*$/ over the comment (no line terminators inside a line,
+    // and JavaScript's \s is exactly ECMAScript white space there); plus the announced fix: a
+    // value holding a quote or a backtick is not a reference.
+    const piece = fc.constantFrom(
+      'a', 'b', '/', '.', 'x'.repeat(3000), '\u2013', '\u2019', '\u00e9', '\u00a9', '\u20ac', '\u3001', '\ufeff', ' ', '\t', '\u000b', '\u000c',
+      '\u00a0', '\u1680', '\u2009', '\u202f', '\u205f', '\u3000', '"', "'", '`',
+    );
+    const spec = /^[@#]\s*(sourceMappingURL|sourceURL|debugId)=(\S*?)\s*$/;
+    fc.assert(
+      fc.property(fc.constantFrom('#', '@'), fc.constantFrom(' ', '', '\u00a0'), fc.constantFrom(MARK, 'sourceURL', 'debugId'), fc.array(piece, { maxLength: 12 }), (marker, space, name, pieces) => {
+        const comment = `${marker}${space}${name}=${pieces.join('')}`;
+        const buf = Buffer.from(`code();\n//${comment}`, 'utf8');
+        const found = extractDirectives(buf).map((d) => buf.toString('utf8', d.valueStart, d.valueEnd));
+        const m = spec.exec(comment);
+        const value = m && !/["'`]/.test(m[2]) && m[2] !== '' ? m[2] : undefined;
+        expect(found).toEqual(value === undefined ? [] : [value]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('random comments and URIs never throw', () => {
     fc.assert(
       fc.property(code, fc.boolean(), (text, css) => {

@@ -46,6 +46,38 @@ function isQuote(b: number): boolean {
   return b === 0x22 || b === 0x27 || b === 0x60;
 }
 
+/** Quotes, and the bytes that may start white space (whitespaceAt decides). */
+const VALUE_STOPS = [0x22, 0x27, 0x60, 0x20, 0x09, 0x0b, 0x0c, 0xc2, 0xe1, 0xe2, 0xe3, 0xef];
+
+/**
+ * The next VALUE_STOPS byte in [from, end), by native searches, each searched again only once
+ * passed: linear overall, even when the value holds many bytes that only look like a stop
+ * (UTF-8 text with dashes and quotes starts with 0xe2).
+ */
+class ValueStops {
+  private readonly next = VALUE_STOPS.map(() => -2);
+
+  constructor(
+    private readonly buf: Buffer,
+    private readonly end: number,
+  ) {}
+
+  /** First stop at or after `from`, or end. */
+  from(from: number): number {
+    let first = this.end;
+    for (let k = 0; k < VALUE_STOPS.length; k++) {
+      let at = this.next[k];
+      if (at !== -1 && at < from) {
+        const found = from >= this.end ? -1 : this.buf.subarray(from, this.end).indexOf(VALUE_STOPS[k]);
+        at = found < 0 ? -1 : from + found;
+        this.next[k] = at;
+      }
+      if (at >= 0 && at < first) first = at;
+    }
+    return first;
+  }
+}
+
 /**
  * ECMA-426 "match a Source Map URL in a comment": /^[@#]\s*NAME=(\S*?)\s*$/ over the comment
  * [start, end), done on bytes. Returns undefined when it does not match.
@@ -59,10 +91,13 @@ function matchComment(buf: Buffer, start: number, end: number): { name: Directiv
   if (!name) return undefined;
   i += name.length + 1;
   const valueStart = i;
-  while (i < end && whitespaceAt(buf, i) === 0) {
+  // The value runs to the first white space: jump between the bytes that may end it or spoil it
+  // with native searches (an inline map's value is megabytes of base64).
+  const stops = new ValueStops(buf, end);
+  for (i = stops.from(i); i < end; i = stops.from(i + 1)) {
     // The announced fix for ambiguous extraction: quotes mean this is not a real comment.
     if (isQuote(buf[i])) return undefined;
-    i++;
+    if (whitespaceAt(buf, i) > 0) break;
   }
   const valueEnd = i;
   while (i < end) {
