@@ -10,11 +10,12 @@
 //
 // It can also walk bytes while they arrive (a 60 MB map streaming out of a tarball), so that the
 // walk overlaps decompression instead of following it: the cursor's reads return NEED (or
-// undefined) when the bytes they need have not arrived, the structural walks are generators that
-// yield there, and `grow()` resumes them. A string that spans chunks is resumed where its last
+// undefined) when the bytes they need have not arrived, the few structural walks are generators
+// that yield there (the per-element loops, skipStep and stringsStep, are plain loops that keep
+// their state), and `grow()` resumes them. A string that spans chunks is resumed where its last
 // escape ended, never searched again from its start. Once `complete`, nothing returns NEED and
 // every result and error is the same as a walk of the whole buffer
-// (test/scan-map-stream.test.ts splits maps at every kind of boundary to check it).
+// (test/scan-early.test.ts splits maps at every kind of boundary to check it).
 
 export class JsonSyntaxError extends Error {
   override name = 'JsonSyntaxError';
