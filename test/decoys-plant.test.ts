@@ -283,7 +283,9 @@ describe('believable', () => {
       .join(',');
     const flags = ['tengu_amber_wisp', 'tengu_frond_boric', 'tengu_kairos_cron', 'tengu_scratch_pad', 'tengu_grey_step'].map((f) => `q(${JSON.stringify(f)},!1)`).join(',');
     const code = `export const registry=[${tools}];export function flagsOn(q){return[${flags}]}export function pick(items,fn){return items.map(function(x){return fn(x)}).filter(function(v){return v!==null})}`;
-    const { style, decoys } = explainDecoys(code, { key: TEST_KEY, count: 24 });
+    // More snake-case strings go to Error() than to the flag getter, but they share no prefix.
+    const errors = Array.from({ length: 12 }, (_, i) => `Error(${JSON.stringify(['invalid', 'missing', 'stale', 'broken'][i % 4] + '_input_' + 'abcdefghijkl'[i])})`).join(',');
+    const { style, decoys } = explainDecoys(`${code}export function fail(){return[${errors}]}`, { key: TEST_KEY, count: 24 });
     expect(style.tools.schemaKey).toBe('inputSchema');
     expect(style.tools.nameCase).toBe('camel');
     expect(style.tools.prefixes).toEqual(['mcp__ide__']);

@@ -153,6 +153,17 @@ function topWords(words: readonly string[], limit: number): string[] {
 const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)+$/;
 
+/** Do at least half of these names (three or more) start with the same segment of 3+ letters? */
+function sharesFirstSegment(names: readonly string[]): boolean {
+  const counts = new Map<string, number>();
+  for (const n of names) {
+    const seg = n.split(/[_-]/)[0];
+    counts.set(seg, (counts.get(seg) ?? 0) + 1);
+  }
+  for (const [seg, k] of counts) if (k >= 3 && k * 2 >= names.length && seg.length >= 3) return true;
+  return false;
+}
+
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /** Learn the style of a set of chunks from their scans. */
@@ -219,13 +230,20 @@ export function learnStyle(chunks: ReadonlyArray<{ code: string; scan: ScanResul
       for (const s of strings.keys()) set.add(s);
     }
   }
+  // A flag getter's strings share the product's prefix; a callee that merely takes many
+  // snake-case strings (`Error("invalid_argument")`, a logger) does not. Prefer the callees
+  // whose strings mostly share a first segment, the one with most strings among them.
   let getter = '';
   let flags: string[] = [];
+  let prefixed = false;
   for (const [callee, set] of [...byCallee].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const list = [...set].filter((s) => SNAKE.test(s) || KEBAB.test(s));
-    if (list.length >= 3 && list.length > flags.length) {
+    if (list.length < 3) continue;
+    const shares = sharesFirstSegment(list);
+    if ((shares && !prefixed) || (shares === prefixed && list.length > flags.length)) {
       getter = callee;
       flags = list.sort();
+      prefixed = shares;
     }
   }
   // A codename prefix: the first segment shared by most flag-like strings in the bundle.
