@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -231,6 +232,14 @@ describe('a tarball scanned while it streams', () => {
       const alone = await scan([join(dir, 'q.tgz')], { cwd: dir });
       expect(both.findings.filter((f) => f.path.startsWith('q.tgz!'))).toEqual(alone.findings);
       expect(both.findings.filter((f) => f.path.startsWith('p.tgz!'))).toEqual([...fromTar.findings, ...fromTar.findings].sort(compareFindings));
+
+      // Cut inside the large map while it is being walked: the archive is an error (exit 2),
+      // and nothing of the half-walked map is reported as if it had been read.
+      const whole = readFileSync(join(dir, 'p.tgz'));
+      writeFileSync(join(dir, 'cut.tgz'), whole.subarray(0, Math.floor(whole.length * 0.3)));
+      const cut = await scan([join(dir, 'cut.tgz')], { cwd: dir });
+      expect(cut.errors.map((e) => e.code)).toEqual(['corrupt-archive']);
+      expect(cut.findings.filter((f) => f.path.endsWith('a.js.map'))).toEqual([]);
     } finally {
       cleanup();
     }
