@@ -71,9 +71,10 @@ export async function scanReaders(readers: TargetReader[], options: ScanOptions)
     progress.bytes += bytes;
     options.onProgress?.({ ...progress });
   };
-  // The next target is read while this one is analysed, so that its decompression (or file
-  // reads) overlaps this one's analysis; results are taken in target order, so the report is
-  // the same as reading one after the other.
+  // The next targets are read while this one is analysed, so that their decompression (or file
+  // reads) overlaps this one's analysis, and a target that is slow to decompress but cheap to
+  // analyse (binaries) leaves the main thread to the ones after it; results are taken in target
+  // order, so the report is the same as reading one after the other.
   const reads: Array<Promise<PackageRead>> = [];
   // Entry buffers, reused from target to target (see readPackage).
   const scratches: ScratchBuffer[] = [];
@@ -83,8 +84,7 @@ export async function scanReaders(readers: TargetReader[], options: ScanOptions)
   try {
     for (let i = 0; i < readers.length; i++) {
       const reader = readers[i];
-      startRead(i);
-      startRead(i + 1);
+      for (let ahead = 0; ahead <= READ_AHEAD; ahead++) startRead(i + ahead);
       const read = await reads[i];
       if ('failure' in read) throw read.failure;
       const pkg = read.pkg;
@@ -157,6 +157,9 @@ async function readPackageSettled(reader: TargetReader, pool: AnalysisPool, scra
   }
 }
 
+/** Targets read ahead of the one whose results are taken (each holds at most one entry buffer). */
+const READ_AHEAD = 2;
+
 /** Entries this large are partly analysed as their bytes arrive; smaller ones gain nothing. */
 const EARLY_MIN_BYTES = 512 * 1024;
 
@@ -172,7 +175,7 @@ async function readPackage(
 ): Promise<PackageFacts> {
   // One buffer for the entries of this target, each analysed before the next is read: filling
   // memory that is already mapped costs a fraction of faulting in a fresh allocation per entry.
-  // Passed on to a later target once this one is read (two are read at a time at most).
+  // Passed on to a later target once this one is read (1 + READ_AHEAD are read at a time).
   const scratch = scratches.pop() ?? new ScratchBuffer();
   // Results land in entry order whatever finishes first, so reports stay deterministic.
   const slots: Array<{ facts: FileFacts; errors: ScanError[] } | undefined> = [];
