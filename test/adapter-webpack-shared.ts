@@ -20,24 +20,20 @@ export function readManifest(manifestDir: string, key: string): ManifestPlaintex
 
 /**
  * Plain search of the output for the decoys the manifest says were planted: every placement's
- * decoy name is in its file; control decoys (never shipped) are in no file. `renamed`: the
- * bundler renamed files after planting (webpack's realContentHash): match names with hex
- * hashes masked.
+ * decoy name is in its file; control decoys (never shipped) are in no file.
  */
 export function decoyPresence(
   outDir: string,
   manifest: ManifestPlaintext,
-  opts: { renamed?: boolean } = {},
 ): { placed: string[]; missing: string[]; controlsFound: string[] } {
   const byId = new Map(manifest.decoys.map((d) => [d.id, d]));
-  const mask = (name: string) => (opts.renamed ? name.replace(/\b[0-9a-f]{8,}\b/g, '#') : name);
-  const texts = new Map(listFiles(outDir).map((f) => [mask(f), readFileSync(join(outDir, f), 'utf8')]));
+  const texts = new Map(listFiles(outDir).map((f) => [f, readFileSync(join(outDir, f), 'utf8')]));
   const placed: string[] = [];
   const missing: string[] = [];
   for (const p of manifest.placements) {
     const decoy = byId.get(p.decoyId);
     if (!decoy) throw new Error(`placement of unknown decoy ${p.decoyId}`);
-    if (texts.get(mask(p.file))?.includes(decoy.name)) placed.push(`${p.file}:${decoy.name}`);
+    if (texts.get(p.file)?.includes(decoy.name)) placed.push(`${p.file}:${decoy.name}`);
     else missing.push(`${p.file}:${decoy.name}`);
   }
   const all = [...texts.values()].join('\n');

@@ -178,9 +178,12 @@ export function webpackFamilySuite(spec: BundlerSpec): void {
       await expectToolTableMapped(dirs.poison);
     });
 
-    it('decoys are planted after the minifier where the manifest says (names modulo content hash), and controls are not', () => {
+    it('decoys are planted after the minifier where the manifest says (by the names realContentHash gave the files), and controls are not', () => {
       for (const name of ['decoys', 'poison']) {
-        const presence = decoyPresence(dirs[name], readManifest(manifests(name), KEY), { renamed: true });
+        const manifest = readManifest(manifests(name), KEY);
+        // Exact names: every placement names a file that is in the output.
+        for (const p of manifest.placements) expect(listFiles(dirs[name]), `${name}: ${p.file}`).toContain(p.file);
+        const presence = decoyPresence(dirs[name], manifest);
         expect(presence.placed.length, name).toBeGreaterThan(0);
         expect(presence.missing, name).toEqual([]);
         expect(presence.controlsFound, name).toEqual([]);
@@ -231,7 +234,7 @@ export function webpackFamilySuite(spec: BundlerSpec): void {
         const out = join(work, 'out');
         const snapshot = (dir: string) => Object.fromEntries(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
         expect(plainLeakSearch(out)).toEqual([]);
-        expect(decoyPresence(out, readManifest(manifestDir, KEY), { renamed: true }).placed.length).toBeGreaterThan(0);
+        expect(decoyPresence(out, readManifest(manifestDir, KEY)).placed.length).toBeGreaterThan(0);
         // The decoy engine reads the manifests already there: keep the state the rebuild will see.
         cpSync(manifestDir, join(work, 'manifests-before'), { recursive: true });
         const second = next();

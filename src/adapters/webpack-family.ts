@@ -81,11 +81,13 @@ export function applyPillbox(compiler: CompilerLike, options: PillboxOptions | u
     if (session.inert) return;
     const stage = compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_DEV_TOOLING + 1;
     let hidden: { maps: string[]; hashes: Map<string, string[]> } | null = null;
+    let plantedHashes: Map<string, string[]> | null = null;
     compilation.hooks.processAssets.tapPromise({ name: NAME, stage }, async () => {
       try {
         const result = await hardenAssets(compiler, compilation, session, bundler);
         flushWarnings();
         if (result.summary.mapsHidden.length > 0) hidden = { maps: result.summary.mapsHidden, hashes: contentHashes(compilation) };
+        if (result.summary.decoys) plantedHashes = contentHashes(compilation);
         if (result.gate && !result.gate.ok) compilation.errors.push(new compiler.webpack.WebpackError(result.gate.message));
         const line = describe(result);
         if (line) compilation.getLogger(NAME).info(line);
@@ -95,10 +97,16 @@ export function applyPillbox(compiler: CompilerLike, options: PillboxOptions | u
     });
     // realContentHash (OPTIMIZE_HASH, after us) renames content-hashed files; the hidden maps,
     // written under the old names, follow, so that an error tracker can pair them by name.
+    // The decoy manifest says where each decoy went: by the names the files ship under.
     compilation.hooks.afterProcessAssets.tap(NAME, () => {
-      if (!hidden) return;
+      if (!hidden && !plantedHashes) return;
       try {
-        followRenames(hidden.maps, hashRenames(hidden.hashes, contentHashes(compilation)), session.options.hiddenDir);
+        const after = contentHashes(compilation);
+        if (plantedHashes) {
+          const renames = hashRenames(plantedHashes, after);
+          if (renames.size > 0) session.renameDecoyFiles((name) => [...renames].reduce((n, [from, to]) => n.split(from).join(to), name));
+        }
+        if (hidden) followRenames(hidden.maps, hashRenames(hidden.hashes, after), session.options.hiddenDir);
       } catch (error) {
         compilation.errors.push(new compiler.webpack.WebpackError(`${NAME} (${bundler}): ${error instanceof Error ? error.message : String(error)}`));
       }

@@ -3,8 +3,8 @@ import { DEFAULT_CONFIG } from '../core/config-types.js';
 import type { ForbidRule } from '../core/config-types.js';
 import type { ResolvedDecoys } from '../core/plugin-options.js';
 import { isSourceMapObject, toMapObject, type AnyMap } from '../maps/sourcemap.js';
-import { readFileSync } from 'node:fs';
-import { openManifest } from '../core/manifest-envelope.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { openManifest, sealManifest } from '../core/manifest-envelope.js';
 import type { ManifestPlaintext } from '../core/decoy-types.js';
 import type { PoisonDecoy } from '../maps/poison.js';
 import type { OutputFile } from './pairing.js';
@@ -92,6 +92,13 @@ export async function scanOutputFiles(files: readonly OutputFile[], opts: { disp
     }
   });
   return scanReaders([reader], { cwd: process.cwd(), config: { ...DEFAULT_CONFIG, failOn: 'low', forbid: opts.forbid } });
+}
+
+/** Rewrites the file names of a sealed manifest's placements (files renamed after planting). */
+export function renameManifestFiles(key: Buffer, manifestPath: string, rename: (fileName: string) => string): void {
+  const plain = openManifest<ManifestPlaintext>(key, JSON.parse(readFileSync(manifestPath, 'utf8')), manifestPath);
+  plain.placements = plain.placements.map((p) => ({ ...p, file: rename(p.file) }));
+  writeFileSync(manifestPath, JSON.stringify(sealManifest(key, plain), null, 2) + '\n');
 }
 
 /** The shipped decoys named, with their definitions, read back from the sealed manifest (for poison maps). */

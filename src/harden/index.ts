@@ -14,7 +14,7 @@ import { asMapObject, loadPoison, plantWithEngine, preloadEngines, scanOutputFil
 import { judgeReport, type GateResult } from './gate.js';
 import { sortOutput, textOf, type OutputFile } from './pairing.js';
 import type { PoisonDecoy, poisonMap } from '../maps/poison.js';
-import { decoyDetails } from './engines.js';
+import { decoyDetails, renameManifestFiles } from './engines.js';
 
 // The bundler-free core every adapter (and `pillbox harden`) drives. An adapter translates its
 // bundler's hooks into three calls on a session:
@@ -94,6 +94,11 @@ export interface HardenSession {
   processOutput(files: readonly OutputFile[], opts?: ProcessOptions): Promise<HardenResult>;
   /** The gate alone over final files (e.g. after the adapter wrote them). */
   gate(files: readonly OutputFile[], opts?: { outDir?: string }): Promise<GateResult>;
+  /**
+   * Output files were renamed after decoys were planted (webpack's realContentHash): the last
+   * manifest's placements are rewritten to name the files as shipped.
+   */
+  renameDecoyFiles(rename: (fileName: string) => string): void;
 }
 
 export function createHardenSession(options: PillboxOptions | undefined, ctx: HardenContext): HardenSession {
@@ -125,6 +130,15 @@ class Session implements HardenSession {
     return o.sourcemaps === 'keep' && !o.decoys && !o.failOnLeak;
   }
 
+  renameDecoyFiles(rename: (fileName: string) => string): void {
+    const decoys = this.options.decoys;
+    const last = this.lastPlant;
+    if (!decoys || !last || last.files.every((f) => rename(f) === f)) return;
+    renameManifestFiles(decoys.key, last.manifestPath, rename);
+    last.files = last.files.map(rename);
+    if (this.decoys) this.decoys.files = this.decoys.files.map(rename);
+  }
+
   async plantDecoys(files: CodeFile[]): Promise<PlantedFile[]> {
     const decoys = this.options.decoys;
     const js = files.filter((f) => languageOf(f.fileName) === 'js');
@@ -133,7 +147,8 @@ class Session implements HardenSession {
     const outcome = await plantWithEngine(chunks, decoys, this.options.manifestDir, (m) => this.options.warnings.push(m));
     const byName = new Map(outcome.chunks.map((c) => [c.fileName, c]));
     const changed = outcome.chunks.filter((c) => c.code !== chunks.find((o) => o.fileName === c.fileName)?.code).map((c) => c.fileName);
-    this.poisonDecoys = decoyDetails(decoys.key, outcome.manifestPath, outcome.decoyNames);
+    // Only poison maps need the decoys' definitions (reading the sealed manifest back costs ~10 ms).
+    this.poisonDecoys = this.options.sourcemaps === 'poison' ? decoyDetails(decoys.key, outcome.manifestPath, outcome.decoyNames) : [];
     this.lastPlant = { planted: outcome.planted, manifestPath: outcome.manifestPath, files: changed };
     this.decoys = {
       planted: (this.decoys?.planted ?? 0) + outcome.planted,
