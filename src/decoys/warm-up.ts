@@ -31,21 +31,39 @@ function sampleBundle(): string {
   return parts.join('\n');
 }
 
-let warmed = false;
+let started = false;
+let stopped = false;
 
-/** Runs the engine's hot paths once per process on a made-up bundle; later calls return at once. */
-export function warmUpDecoys(): void {
-  if (warmed) return;
-  warmed = true;
+/** Later steps of a running warm-up are skipped: the real work has begun. */
+export function stopWarmUp(): void {
+  stopped = true;
+}
+
+/**
+ * Runs the engine's hot paths once per process on a made-up bundle; later calls return at once.
+ * Each step yields to the event loop first and none runs after `stopWarmUp()`, so a build that
+ * ends early waits for at most one step (a few milliseconds), never the whole warm-up.
+ */
+export async function warmUpDecoys(): Promise<void> {
+  if (started) return;
+  started = true;
   const code = sampleBundle();
+  const step = async <T>(work: () => T): Promise<T | undefined> => {
+    await new Promise((resolve) => setImmediate(resolve));
+    return stopped ? undefined : work();
+  };
   // The scanner's slices are what V8 must see run before it swaps in optimized code.
-  for (let k = 0; k < 8; k++) scanChunk(code);
-  const scan = scanChunk(code);
-  const style = learnStyle([{ code, scan }]);
+  for (let k = 0; k < 8; k++) await step(() => scanChunk(code));
+  const scan = await step(() => scanChunk(code));
+  if (!scan) return;
+  const style = await step(() => learnStyle([{ code, scan }]));
+  if (!style) return;
   const key = randomBytes(32);
-  const bundleNames = new NameIndex();
-  bundleNames.addAll(scan.names);
-  const set = buildDecoySet({ key, channel: 'warm-up', release: '0', count: 16, style, bundleNames });
-  const plans = planChunk(code, scan, set.shipped, style, new KeyedStream(key, 'warm-up'));
-  applyPlacements(code, plans);
+  const set = await step(() => {
+    const bundleNames = new NameIndex();
+    bundleNames.addAll(scan.names);
+    return buildDecoySet({ key, channel: 'warm-up', release: '0', count: 16, style, bundleNames });
+  });
+  if (!set) return;
+  await step(() => applyPlacements(code, planChunk(code, scan, set.shipped, style, new KeyedStream(key, 'warm-up'))));
 }

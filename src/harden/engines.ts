@@ -22,12 +22,8 @@ const once = <T>(load: () => Promise<T>) => {
 const loadDecoyEngine = once(() => import('../decoys/index.js'));
 const loadScanner = once(() => Promise.all([import('../scan/engine.js'), import('../scan/readers/common.js'), import('../scan/readers/limits.js')]));
 export const loadPoison = once(() => import('../maps/poison.js'));
-const warmUpDecoyEngine = once(async () => {
-  const { warmUpDecoys } = await import('../decoys/warm-up.js');
-  // After the current turn: the bundler has been told to start by then.
-  await new Promise((resolve) => setImmediate(resolve));
-  warmUpDecoys();
-});
+const loadWarmUp = once(() => import('../decoys/warm-up.js'));
+const warmUpDecoyEngine = once(async () => (await loadWarmUp()).warmUpDecoys());
 
 /**
  * Start loading what a session will need (errors surface where the engine is used). With
@@ -62,6 +58,8 @@ export async function plantWithEngine(
   onWarning: (message: string) => void,
 ): Promise<PlantOutcome> {
   const { plantDecoys } = await loadDecoyEngine();
+  // The real call runs now: a warm-up still going (the build ended early) stops at its next step.
+  (await loadWarmUp()).stopWarmUp();
   const result = await plantDecoys(chunks, { key: decoys.key, channel: decoys.channel, release: decoys.release, count: decoys.count, manifestDir, onWarning });
   return {
     chunks: result.chunks.map((c) => ({ fileName: c.fileName, code: c.code, map: asMapObject(c.map) })),
