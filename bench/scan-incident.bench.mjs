@@ -1,6 +1,6 @@
 // Bench 2 (issue 2, "Speed"): a tarball shaped like the incident (~60 MB map with ~4,800
 // sources, all with content, a ~13 MB bundle, ~30 MB of binaries) scans in at most 1.5x its
-// gunzip time (same 64 KiB zlib chunks, measured in this run), with peak RSS under 400 MB.
+// gunzip time (the readers' zlib chunk sizes, measured in this run), with peak RSS under 400 MB.
 
 import { fileURLToPath } from 'node:url';
 import { ensureGenerated } from './gen/cache.mjs';
