@@ -144,7 +144,8 @@ let switches: Vec = changetype<Vec>(0);
 let tools: Vec = changetype<Vec>(0);
 let flags: Vec = changetype<Vec>(0);
 let escs: Vec = changetype<Vec>(0);
-let exportsAt: Vec = changetype<Vec>(0); // offsets of the keyword `export` (in code, not in strings)
+let exportsAt: Vec = changetype<Vec>(0);
+let nameRecs: Vec = changetype<Vec>(0); // per name: offset in the block, length, u64 character mask // offsets of the keyword `export` (in code, not in strings)
 let braces: Vec = changetype<Vec>(0);
 let parens: Vec = changetype<Vec>(0);
 let pos: i32 = 0;
@@ -303,15 +304,23 @@ function addName(s: i32, e: i32): void {
   }
   const start = namesPtr + <usize>namesLen;
   let w = start;
+  let m: u64 = 0;
   for (let k = s; k < e; k++) {
     let c = ch(k);
     if (c >= 65 && c <= 90) c |= 32;
     else if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) continue;
     store<u8>(w++, <u8>c);
+    m |= charBit(c);
   }
   const flen = <i32>(w - start);
   if (flen < MIN_NAME_RAW || flen > MAX_NAME_FOLDED) return;
   store<u8>(w, 10);
+  // Offset, length and character mask, for indexNames (which runs once per chunk, so V8 runs
+  // it as baseline code: it must not walk the block again).
+  const nr = vpush(nameRecs);
+  seti(nr, 0, namesLen);
+  seti(nr, 1, flen);
+  store<u64>(nr, m, 8);
   namesLen += flen + 1;
   namesCount++;
 }
@@ -1082,6 +1091,7 @@ export function begin(): void {
   flags = newVec(FLAG_STRIDE, 256);
   escs = newVec(ESC_STRIDE, 256);
   exportsAt = newVec(1, 64);
+  nameRecs = newVec(4, max<i32>(1024, n >> 7));
   braces = newVec(BRACE_STRIDE, 256);
   parens = newVec(PAREN_STRIDE, 256);
   lastCloseAt = -1;
@@ -1150,36 +1160,23 @@ let rowB: usize = 0;
 function indexNames(): void {
   lengthStart = alloc((MAX_NAME_FOLDED + 2) * 4);
   memory.fill(lengthStart, 0, (MAX_NAME_FOLDED + 2) * 4);
-  // Count per length, then prefix sums, then place.
-  let off = 0;
-  while (off < namesLen) {
-    let k = off;
-    while (load<u8>(namesPtr + <usize>k) != 10) k++;
-    const len = k - off;
+  // Count per length, then prefix sums, then place (a counting sort of the name records).
+  for (let i = 0; i < nameRecs.len; i++) {
+    const len = geti(rec(nameRecs, i), 1);
     seti(lengthStart, len + 1, geti(lengthStart, len + 1) + 1);
-    off = k + 1;
   }
   for (let l = 1; l <= MAX_NAME_FOLDED + 1; l++) seti(lengthStart, l, geti(lengthStart, l) + geti(lengthStart, l - 1));
   const fill = alloc((MAX_NAME_FOLDED + 1) * 4);
   memory.copy(fill, lengthStart, (MAX_NAME_FOLDED + 1) * 4);
   byLength = alloc(max<i32>(1, namesCount) * 4);
   masks = alloc(max<i32>(1, namesCount) * 8);
-  off = 0;
-  while (off < namesLen) {
-    let k = off;
-    let m: u64 = 0;
-    for (;;) {
-      const c = <i32>load<u8>(namesPtr + <usize>k);
-      if (c == 10) break;
-      m |= charBit(c);
-      k++;
-    }
-    const len = k - off;
+  for (let i = 0; i < nameRecs.len; i++) {
+    const r = rec(nameRecs, i);
+    const len = geti(r, 1);
     const at = geti(fill, len);
     seti(fill, len, at + 1);
-    seti(byLength, at, off);
-    store<u64>(masks + (<usize>at << 3), m);
-    off = k + 1;
+    seti(byLength, at, geti(r, 0));
+    store<u64>(masks + (<usize>at << 3), load<u64>(r, 8));
   }
   query = alloc(MAX_QUERY + 8);
   rowA = alloc((MAX_QUERY + 8) * 4);
