@@ -83,6 +83,8 @@ export interface NameSource {
  */
 export class FoldedNames implements Iterable<string> {
   private readonly extra: Set<string>;
+  /** `\n` + the source's text, made on the first `has` (tests and explain ask; builds do not). */
+  private lines: string | undefined;
 
   constructor(
     private readonly source: NameSource,
@@ -92,13 +94,15 @@ export class FoldedNames implements Iterable<string> {
   }
 
   has(folded: string): boolean {
-    return this.extra.has(folded) || ('\n' + this.source.text()).includes('\n' + folded + '\n');
+    this.lines ??= '\n' + this.source.text();
+    return this.extra.has(folded) || this.lines.includes('\n' + folded + '\n');
   }
 
   get size(): number {
     return new Set(this).size;
   }
 
+  /** Every name; a name the scanner met far apart may come more than once. */
   *[Symbol.iterator](): Iterator<string> {
     const text = this.source.text();
     for (let from = 0, at = text.indexOf('\n'); at >= 0; from = at + 1, at = text.indexOf('\n', from)) yield text.slice(from, at);

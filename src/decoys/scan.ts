@@ -80,7 +80,7 @@ export interface ScanResult {
   stringCalls: Map<string, Map<string, number>>;
   /** Object-literal extents that hold a tool-schema key. */
   toolObjects: ToolObject[];
-  /** Folded identifiers and strings (length 10..96 after folding). */
+  /** Folded identifiers and strings (length 10..96 after folding; iteration may repeat one). */
   names: FoldedNames;
   /** Raw string literal values that look like names (for style: mcp__ prefixes, flags). */
   nameStrings: Set<string>;
