@@ -1,17 +1,21 @@
 // AssemblyScript. The decoy engine's one pass over a chunk (see src/decoys/scan.ts, which loads
 // the compiled module and turns its records into objects). Same tokenizer as the JavaScript pass
-// it replaces: exact string, template, comment and regular-expression boundaries, regex versus
+// it replaced: exact string, template, comment and regular-expression boundaries, regex versus
 // division from the previous token, function bodies and string switches as placement hosts,
-// tool-schema objects, flag-shaped string arguments, and every identifier or string long
-// enough to collide with a decoy, folded (ASCII letters and digits, lower case) and deduplicated.
-// Why WebAssembly: V8 runs a JavaScript pass over a 6 MB bundle partly unoptimized the first
-// time (300-450 ms cold, 110-140 ms warm); compiled ahead of time this pass costs a few ms per
-// MB from its first byte (bench/README.md, "Decoys").
+// tool definitions (their own name, description and schema literal), flag-shaped string
+// arguments, and every identifier or string long enough to collide with a decoy, folded (ASCII
+// letters and digits, lower case) into a block of names that `near` then searches.
+// Why WebAssembly: V8 ran the JavaScript pass over a 6 MB bundle largely unoptimized the one
+// time a production build calls it (300-450 ms cold, 110-140 ms warm); compiled ahead of time
+// this pass costs ~8-12 ms per MB on this project's 2-core machine from its first slices
+// (bench/README.md, "Decoys"). Work done once per chunk (finish) runs as V8's baseline code:
+// keep it free of walks over megabytes.
 //
 // Memory: the host writes the code as UTF-16 at the pointer `prepare(n)` returns (with 16 zero
-// code units after it, so a look-ahead past the end reads 0, never garbage); `scan(n)` returns
-// the address of a header of record pointers and counts (H_* below). Nothing here allocates
-// through the AssemblyScript runtime: one bump allocator, reset by every `prepare`.
+// code units after it, so a look-ahead past the end reads 0, never garbage), calls `begin()`,
+// then `step(limit)` until it returns n or -1, then `finish()`, which returns the address of a
+// header of record pointers and counts (H_* below). Nothing here allocates through the
+// AssemblyScript runtime: one bump allocator, reset by every `prepare`.
 
 // ---- allocation
 let staticTop: usize = 0;
