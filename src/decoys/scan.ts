@@ -173,9 +173,10 @@ export function scanChunk(code: string): ScanResult {
   try {
     return scanWith(newScanner(), code);
   } catch (error) {
-    // The module's memory is at most 4 GiB (code takes 2 bytes per character, plus records):
-    // a chunk it cannot hold gets no decoys, like one whose syntax it cannot follow.
-    if (!(error instanceof Error && error.constructor.name === 'RuntimeError')) throw error;
+    // The module's memory is at most 4 GiB (code takes 2 bytes per character, plus records),
+    // and a process may run out of room for another instance's memory (RangeError): a chunk it
+    // cannot scan gets no decoys, like one whose syntax it cannot follow.
+    if (!(error instanceof Error && (error.constructor.name === 'RuntimeError' || error instanceof RangeError))) throw error;
     const failure = `the decoy scanner failed on ${code.length} characters (${error.message})`;
     return { hosts: [], switches: [], stringCalls: new Map(), toolObjects: [], names: new FoldedNames({ text: () => '', near: () => undefined }), nameStrings: new Set(), minified: true, singleQuotes: false, confused: true, failure };
   }
