@@ -300,22 +300,25 @@ export function planChunk(
   type Site = { kind: 'fn'; host: FunctionHost; at: number; weight: number } | { kind: 'sw'; host: SwitchHost; at: number; weight: number };
   const wantFn = !only.sites || only.sites.includes('function-start');
   const wantSw = !only.sites || only.sites.includes('switch-case');
-  const all: Site[] = [];
+  const fnSites: Site[] = [];
   if (wantFn) {
     for (const host of scan.hosts) {
       const w = KIND_WEIGHT[host.kind];
       // Hosts without parameters come last: reading `arguments` is legal but less usual.
       const bonus = host.param === ARGUMENTS0 ? -3 : host.compares > 0 ? 1 : 0;
-      if (w >= minWeight && host.bodyEnd - host.start <= MAX_HOST_BYTES) all.push({ kind: 'fn', host, at: host.bodyStart, weight: w * 2 + bonus });
+      if (w >= minWeight && host.bodyEnd - host.start <= MAX_HOST_BYTES) fnSites.push({ kind: 'fn', host, at: host.bodyStart, weight: w * 2 + bonus });
     }
   }
+  const swSites: Site[] = [];
   if (wantSw) {
     for (const host of scan.switches) {
       const w = host.enclosing ? KIND_WEIGHT[host.enclosing] : 0;
-      if (w >= minWeight) all.push({ kind: 'sw', host, at: host.defaultAt >= 0 ? host.defaultAt : host.bodyEnd, weight: 11 });
+      if (w >= minWeight) swSites.push({ kind: 'sw', host, at: host.defaultAt >= 0 ? host.defaultAt : host.bodyEnd, weight: 11 });
     }
   }
-  all.sort((a, b) => a.at - b.at);
+  // In text order. The scan reports function bodies in order already (tens of thousands in a
+  // large bundle: sorting them cold costs milliseconds); switches are few and sorted here.
+  const all = mergeByOffset(inOrder(fnSites), swSites.sort((a, b) => a.at - b.at));
   if (all.length === 0) return [];
 
   const used = new Set<number>(only.usedOffsets ?? []);
@@ -416,6 +419,25 @@ function* candidates<T extends { weight: number }>(all: readonly T[], lo: number
     .slice(from)
     .concat(all.slice(0, from))
     .sort((a, b) => b.weight - a.weight);
+}
+
+/** `sites` sorted by offset (stable), without sorting when they already are. */
+function inOrder<T extends { at: number }>(sites: T[]): T[] {
+  for (let i = 1; i < sites.length; i++) if (sites[i].at < sites[i - 1].at) return sites.sort((a, b) => a.at - b.at);
+  return sites;
+}
+
+/** Two offset-sorted lists as one, `a`'s first on equal offsets (as a stable sort of a then b). */
+function mergeByOffset<T extends { at: number }>(a: T[], b: T[]): T[] {
+  if (b.length === 0) return a;
+  const out: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i].at <= b[j].at)) out.push(a[i++]);
+    else out.push(b[j++]);
+  }
+  return out;
 }
 
 /** Apply planned insertions with magic-string. */

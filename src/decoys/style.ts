@@ -237,6 +237,8 @@ export function learnStyle(chunks: ReadonlyArray<{ code: string; scan: ScanResul
   let flags: string[] = [];
   let prefixed = false;
   for (const [callee, set] of [...byCallee].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    // Only a callee that could win is looked at closely.
+    if (set.size < 3 || (prefixed && set.size <= flags.length)) continue;
     const list = [...set].filter((s) => SNAKE.test(s) || KEBAB.test(s));
     if (list.length < 3) continue;
     const shares = sharesFirstSegment(list);
