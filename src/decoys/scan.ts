@@ -158,7 +158,8 @@ function namesIn(wasm: ScannerExports, blockAt: number, blockBytes: number): Nam
   return {
     text: () => (text ??= Buffer.from(wasm.memory.buffer, blockAt, blockBytes).toString('latin1')),
     near(folded: string): string | undefined {
-      if (!/^[a-z0-9]+$/.test(folded)) return undefined;
+      // Names are kept up to MAX_NAME_FOLDED characters: nothing longer than that plus 2 is near.
+      if (folded.length > MAX_NAME_FOLDED + 2 || !/^[a-z0-9]+$/.test(folded)) return undefined;
       const at = wasm.queryPtr();
       Buffer.from(wasm.memory.buffer).write(folded, at, 'latin1');
       const off = wasm.near(folded.length);
