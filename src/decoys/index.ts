@@ -4,7 +4,8 @@ import type { Decoy, DecoyParameter, ManifestPlaintext, Placement, Tier } from '
 import { deriveKey, keyId } from '../core/key.js';
 import { VERSION } from '../core/version.js';
 import { generateDecoy, tierCounts, vocabularyFor, type Vocabulary } from './generate.js';
-import { checkSegment, manifestPath, readPriorDecoys, sortDecoys, writeManifest } from './manifest.js';
+import { writeManifest } from '../core/manifest-store.js';
+import { checkSegment, manifestPath, readPriorDecoys, sortDecoys } from './manifest.js';
 import { shiftMap, type RawMap } from './map-shift.js';
 import { fold, NameIndex } from './names.js';
 import { applyPlacements, planChunk, type PlannedPlacement } from './place.js';

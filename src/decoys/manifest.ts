@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Decoy, ManifestPlaintext, Tier } from '../core/decoy-types.js';
-import { sealManifest } from '../core/manifest-envelope.js';
 import { readManifestDir } from '../core/manifest-store.js';
 
 // Manifests: `<manifestDir>/<channel>/<release>.json`, sealed (src/core/manifest-envelope.ts).
@@ -63,11 +62,6 @@ export function readPriorDecoys(manifestDir: string, key: Buffer, channel: strin
   const product = merge(ordered.map((f) => f.plain.decoys.filter((d) => d.tier === 'product')));
   const channelDecoys = merge(all.filter((f) => f.plain.channel === channel).map((f) => f.plain.decoys.filter((d) => d.tier === 'channel')));
   return { product, channel: channelDecoys, warnings };
-}
-
-export function writeManifest(path: string, key: Buffer, plain: ManifestPlaintext): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, JSON.stringify(sealManifest(key, plain), null, 2) + '\n');
 }
 
 const TIER_ORDER: Record<Tier, number> = { product: 0, channel: 1, release: 2 };

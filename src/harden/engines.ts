@@ -3,9 +3,7 @@ import { DEFAULT_CONFIG } from '../core/config-types.js';
 import type { ForbidRule } from '../core/config-types.js';
 import type { ResolvedDecoys } from '../core/plugin-options.js';
 import { isSourceMapObject, toMapObject, type AnyMap } from '../maps/sourcemap.js';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { openManifest, sealManifest } from '../core/manifest-envelope.js';
-import type { ManifestPlaintext } from '../core/decoy-types.js';
+import { readManifestFile, writeManifest } from '../core/manifest-store.js';
 import type { PoisonDecoy } from '../maps/poison.js';
 import type { OutputFile } from './pairing.js';
 
@@ -94,14 +92,14 @@ export async function scanOutputFiles(files: readonly OutputFile[], opts: { disp
 
 /** Rewrites the file names of a sealed manifest's placements (files renamed after planting). */
 export function renameManifestFiles(key: Buffer, manifestPath: string, rename: (fileName: string) => string): void {
-  const plain = openManifest<ManifestPlaintext>(key, JSON.parse(readFileSync(manifestPath, 'utf8')), manifestPath);
+  const plain = readManifestFile(manifestPath, key);
   plain.placements = plain.placements.map((p) => ({ ...p, file: rename(p.file) }));
-  writeFileSync(manifestPath, JSON.stringify(sealManifest(key, plain), null, 2) + '\n');
+  writeManifest(manifestPath, key, plain);
 }
 
 /** The shipped decoys named, with their definitions, read back from the sealed manifest (for poison maps). */
 export function decoyDetails(key: Buffer, manifestPath: string, names: readonly string[]): PoisonDecoy[] {
-  const plain = openManifest<ManifestPlaintext>(key, JSON.parse(readFileSync(manifestPath, 'utf8')), manifestPath);
+  const plain = readManifestFile(manifestPath, key);
   const wanted = new Set(names);
   const seen = new Set<string>();
   const out: PoisonDecoy[] = [];
