@@ -80,14 +80,15 @@ export function applyPillbox(compiler: CompilerLike, options: PillboxOptions | u
     flushWarnings();
     if (session.inert) return;
     const stage = compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_DEV_TOOLING + 1;
-    let hidden: { maps: string[]; hashes: Map<string, string[]> } | null = null;
-    let plantedHashes: Map<string, string[]> | null = null;
+    // What our edits left for realContentHash to rename: hidden maps, decoy placements.
+    let renamed: { hiddenMaps: string[]; hashes: Map<string, string[]> } | null = null;
     compilation.hooks.processAssets.tapPromise({ name: NAME, stage }, async () => {
       try {
         const result = await hardenAssets(compiler, compilation, session, bundler);
         flushWarnings();
-        if (result.summary.mapsHidden.length > 0) hidden = { maps: result.summary.mapsHidden, hashes: contentHashes(compilation) };
-        if (result.summary.decoys) plantedHashes = contentHashes(compilation);
+        if (result.summary.mapsHidden.length > 0 || result.summary.decoys) {
+          renamed = { hiddenMaps: result.summary.mapsHidden, hashes: contentHashes(compilation) };
+        }
         if (result.gate && !result.gate.ok) compilation.errors.push(new compiler.webpack.WebpackError(result.gate.message));
         const line = describe(result);
         if (line) compilation.getLogger(NAME).info(line);
@@ -99,14 +100,13 @@ export function applyPillbox(compiler: CompilerLike, options: PillboxOptions | u
     // written under the old names, follow, so that an error tracker can pair them by name.
     // The decoy manifest says where each decoy went: by the names the files ship under.
     compilation.hooks.afterProcessAssets.tap(NAME, () => {
-      if (!hidden && !plantedHashes) return;
+      if (!renamed) return;
       try {
-        const after = contentHashes(compilation);
-        if (plantedHashes) {
-          const renames = hashRenames(plantedHashes, after);
-          if (renames.size > 0) session.renameDecoyFiles((name) => [...renames].reduce((n, [from, to]) => n.split(from).join(to), name));
-        }
-        if (hidden) followRenames(hidden.maps, hashRenames(hidden.hashes, after), session.options.hiddenDir);
+        const renames = hashRenames(renamed.hashes, contentHashes(compilation));
+        if (renames.size === 0) return;
+        const rename = (name: string) => [...renames].reduce((n, [from, to]) => n.split(from).join(to), name);
+        session.renameDecoyFiles(rename);
+        followRenames(renamed.hiddenMaps, rename, session.options.hiddenDir);
       } catch (error) {
         compilation.errors.push(new compiler.webpack.WebpackError(`${NAME} (${bundler}): ${error instanceof Error ? error.message : String(error)}`));
       }
@@ -198,9 +198,7 @@ function hashRenames(before: ReadonlyMap<string, string[]>, after: ReadonlyMap<s
   return renames;
 }
 
-function followRenames(maps: string[], renames: ReadonlyMap<string, string>, hiddenDir: string): void {
-  if (renames.size === 0) return;
-  const rename = (name: string) => [...renames].reduce((n, [from, to]) => n.split(from).join(to), name);
+function followRenames(maps: string[], rename: (name: string) => string, hiddenDir: string): void {
   for (const path of maps) {
     if (!path.startsWith(hiddenDir)) continue;
     const next = join(dirname(path), rename(basename(path)));
