@@ -83,28 +83,24 @@ export function joinSourceRoot(sourceRoot: string | undefined, source: string): 
   return sourceRoot.endsWith('/') ? sourceRoot + source : `${sourceRoot}/${source}`;
 }
 
-/** No scheme, query, escape or backslash, not absolute: none of the rewrites below can apply. */
+/** A scheme, query, escape or backslash: a source with none (and not absolute) is plain. */
 const NOT_PLAIN = /[:\\?#%]/;
 
 export function describeSource(source: string | null, sourceRoot: string | undefined): SourceInfo {
   const raw = source;
   const full = source === null ? '' : joinSourceRoot(sourceRoot, source);
-  // Most sources are plain relative paths (`../src/a.ts`): one test instead of a dozen (a map
-  // of the incident's size has thousands, looked at once each in a fresh process).
-  if (full !== '' && !full.startsWith('/') && !NOT_PLAIN.test(full)) {
-    const segments = full.split('/').filter((s) => s !== '' && s !== '.' && s !== '..');
-    const dirs = segments.slice(0, -1);
-    return { raw, full, display: segments.join('/'), nodeModules: segments.includes('node_modules'), local: undefined, remote: false, folder: dirs.length === 0 ? '.' : dirs.slice(0, 2).join('/') };
-  }
-  let display = stripQuery(full).replace(BUNDLER_SCHEME, '').replace(/^file:\/\//i, '').replace(/\\/g, '/');
-  display = display.replace(/^(?:\.{1,2}\/)+/, '');
+  // Most sources are plain relative paths (`../src/a.ts`), for which none of the rewrites and
+  // local/remote tests can apply: one test instead of a dozen (a map of the incident's size has
+  // thousands, looked at once each in a fresh process).
+  const plain = full !== '' && !full.startsWith('/') && !NOT_PLAIN.test(full);
+  const display = plain ? full : stripQuery(full).replace(BUNDLER_SCHEME, '').replace(/^file:\/\//i, '').replace(/\\/g, '/').replace(/^(?:\.{1,2}\/)+/, '');
   const segments = display.split('/').filter((s) => s !== '' && s !== '.' && s !== '..');
   const nodeModules = segments.includes('node_modules');
   const dirs = segments.slice(0, -1);
   // Absolute paths: the folder is taken from the end, where the project's own layout is.
-  const local = localKind(full);
+  const local = plain ? undefined : localKind(full);
   const folder = dirs.length === 0 ? '.' : (local ? dirs.slice(-2) : dirs.slice(0, 2)).join('/');
-  return { raw, full, display: segments.join('/'), nodeModules, local: full ? local : undefined, remote: isRemote(full), folder };
+  return { raw, full, display: segments.join('/'), nodeModules, local: full ? local : undefined, remote: !plain && isRemote(full), folder };
 }
 
 /**
