@@ -155,13 +155,17 @@ const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)+$/;
 
 /** Do at least half of these names (three or more) start with the same segment of 3+ letters? */
 function sharesFirstSegment(names: readonly string[]): boolean {
+  return firstSegments(names).some(([seg, k]) => k >= 3 && k * 2 >= names.length && seg.length >= 3);
+}
+
+/** The first segments (before `_` or `-`) of these names with their counts, most common first, then by name. */
+function firstSegments(names: readonly string[]): Array<[string, number]> {
   const counts = new Map<string, number>();
   for (const n of names) {
     const seg = n.split(/[_-]/)[0];
     counts.set(seg, (counts.get(seg) ?? 0) + 1);
   }
-  for (const [seg, k] of counts) if (k >= 3 && k * 2 >= names.length && seg.length >= 3) return true;
-  return false;
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
@@ -250,25 +254,12 @@ export function learnStyle(chunks: ReadonlyArray<{ code: string; scan: ScanResul
   }
   // A codename prefix: the first segment shared by most flag-like strings in the bundle.
   const flagLike = [...new Set(chunks.flatMap(({ scan }) => [...scan.nameStrings]))].filter((s) => SNAKE.test(s));
-  const firstSegs = new Map<string, number>();
-  for (const s of flagLike) {
-    const seg = s.split('_')[0];
-    firstSegs.set(seg, (firstSegs.get(seg) ?? 0) + 1);
-  }
-  const pool = flags.length > 0 ? flags : [];
-  const poolSegs = new Map<string, number>();
-  for (const s of pool) {
-    const seg = s.split(/[_-]/)[0];
-    poolSegs.set(seg, (poolSegs.get(seg) ?? 0) + 1);
-  }
   let prefix = '';
-  for (const [seg, k] of [...poolSegs].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) {
-    if (k >= 3 && k * 2 >= pool.length && seg.length >= 3) prefix = seg;
-    break;
-  }
+  const top = firstSegments(flags)[0];
+  if (top && top[1] >= 3 && top[1] * 2 >= flags.length && top[0].length >= 3) prefix = top[0];
   if (!prefix) {
     // No getter: a first segment shared by many snake strings and not an English verb of ours.
-    const best = [...firstSegs].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
+    const best = firstSegments(flagLike)[0];
     if (best && best[1] >= 8 && best[1] * 4 >= flagLike.length && best[0].length >= 4) prefix = best[0];
   }
   const withPrefix = prefix ? flagLike.filter((s) => s.startsWith(prefix + '_')) : flags;
