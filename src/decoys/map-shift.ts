@@ -74,6 +74,37 @@ let skipFirst = -1;
 let skipLast = -1;
 let skipLastEnd = -1;
 
+/** Where readColumnDelta stopped: just after the segment's first VLQ. */
+let deltaEnd = 0;
+
+/**
+ * The generated-column delta a segment starts with (its first VLQ, at `pos`); sets deltaEnd.
+ * A malformed or negative one sends the whole map to the full decoder.
+ */
+function readColumnDelta(mappings: string, pos: number, end: number): number {
+  let value = 0;
+  let shiftBits = 0;
+  let digit: number;
+  let p = pos;
+  do {
+    const c = mappings.charCodeAt(p++);
+    digit = c < 128 ? B64_VALUE[c] : -1;
+    if (digit === -1 || p > end) throw new NeedsFullDecode();
+    value |= (digit & 31) << shiftBits;
+    shiftBits += 5;
+  } while (digit & 32);
+  const delta = value & 1 ? -(value >>> 1) : value >>> 1;
+  if (delta < 0) throw new NeedsFullDecode();
+  deltaEnd = p;
+  return delta;
+}
+
+/** The end of the segment whose fields go on from `p` (its `,`, or the line's end). */
+function segmentEnd(mappings: string, p: number, end: number): number {
+  const comma = mappings.indexOf(',', p);
+  return comma === -1 || comma > end ? end : comma;
+}
+
 /**
  * Walks the segments from `pos` whose column stays below `target`, summing only their column
  * deltas. Kept a small top-level loop: on a multi-megabyte line it is nearly all the work.
@@ -82,23 +113,10 @@ function skipBefore(mappings: string, pos: number, end: number, col: number, tar
   skipFirst = -1;
   skipLast = -1;
   while (pos < end) {
-    let value = 0;
-    let shiftBits = 0;
-    let digit: number;
-    let p = pos;
-    do {
-      const c = mappings.charCodeAt(p++);
-      digit = c < 128 ? B64_VALUE[c] : -1;
-      if (digit === -1 || p > end) throw new NeedsFullDecode();
-      value |= (digit & 31) << shiftBits;
-      shiftBits += 5;
-    } while (digit & 32);
-    const delta = value & 1 ? -(value >>> 1) : value >>> 1;
-    if (delta < 0) throw new NeedsFullDecode();
+    const delta = readColumnDelta(mappings, pos, end);
     if (col + delta >= target) break;
     col += delta;
-    let segEnd = mappings.indexOf(',', p);
-    if (segEnd === -1 || segEnd > end) segEnd = end;
+    const segEnd = segmentEnd(mappings, deltaEnd, end);
     if (skipFirst === -1) skipFirst = pos;
     skipLast = pos;
     skipLastEnd = segEnd;
@@ -175,23 +193,9 @@ function shiftLine(mappings: string, start: number, end: number, groups: Group[]
       pos = skipPos;
       if (pos >= end) break;
     }
-    // Generated-column delta: the segment's first VLQ.
-    let value = 0;
-    let shiftBits = 0;
-    let digit: number;
-    let p = pos;
-    do {
-      const c = mappings.charCodeAt(p++);
-      digit = c < 128 ? B64_VALUE[c] : -1;
-      if (digit === -1 || p > end) throw new NeedsFullDecode();
-      value |= (digit & 31) << shiftBits;
-      shiftBits += 5;
-    } while (digit & 32);
-    const delta = value & 1 ? -(value >>> 1) : value >>> 1;
-    if (delta < 0) throw new NeedsFullDecode();
-    const fieldsStart = p;
-    let segEnd = mappings.indexOf(',', p);
-    if (segEnd === -1 || segEnd > end) segEnd = end;
+    const delta = readColumnDelta(mappings, pos, end);
+    const fieldsStart = deltaEnd;
+    const segEnd = segmentEnd(mappings, fieldsStart, end);
     oldCol += delta;
 
     while (g < groups.length && groups[g].col <= oldCol) {
