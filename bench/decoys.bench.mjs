@@ -4,7 +4,7 @@
 // machine, as medians of a few runs; the full acorn parse that the byte scan replaces is timed
 // too, for the record.
 
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { rollup } from 'rollup';
 import { parse } from 'acorn';
+import { childrenCpuMs } from './proc-cpu.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -38,23 +39,9 @@ const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2
 /** CPU milliseconds of this process, and of esbuild's service (a child process) from /proc. */
 function cpuMs() {
   const u = process.cpuUsage();
-  let child = 0;
-  try {
-    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-      let stat;
-      try {
-        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      } catch {
-        continue;
-      }
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === process.pid && stat.includes('(esbuild)')) child += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-    }
-  } catch {
-    // no /proc: CPU numbers are then this process only
-  }
-  return { self: (u.user + u.system) / 1000, child };
+  return { self: (u.user + u.system) / 1000, child: childrenCpuMs('esbuild') };
 }
+
 async function time(fn) {
   const c = cpuMs();
   const t = performance.now();

@@ -13,6 +13,7 @@
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { childrenCpuMs } from './proc-cpu.mjs';
 
 const [bundler, variant, entry, work, pluginDir] = process.argv.slice(2);
 const KEY = 'pbk1_' + Buffer.alloc(32, 0x5a).toString('base64url');
@@ -23,23 +24,7 @@ rmSync(outDir, { recursive: true, force: true });
 /** CPU ms of this process plus the esbuild service (its child), from /proc. */
 function cpuMs() {
   const u = process.cpuUsage();
-  let child = 0;
-  try {
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      let stat;
-      try {
-        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      } catch {
-        continue;
-      }
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === process.pid) child += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-    }
-  } catch {
-    // no /proc: this process only
-  }
-  return (u.user + u.system) / 1000 + child;
+  return (u.user + u.system) / 1000 + childrenCpuMs();
 }
 
 const pillboxOptions = (decoys) => ({ manifestDir, ...(decoys ? { decoys: { key: KEY, channel: 'bench', release: '1.0.0' } } : {}) });
