@@ -183,6 +183,7 @@ class Session implements HardenSession {
         const entry = sorted.code.get(p.fileName)!;
         if (p.code === entry.code) continue;
         entry.code = p.code;
+        entry.directives = undefined;
         updates.set(p.fileName, p.code);
         if (entry.mapFile && p.map && !sorted.maps.get(entry.mapFile)!.compressed) {
           sorted.maps.get(entry.mapFile)!.map = p.map;
@@ -206,6 +207,7 @@ class Session implements HardenSession {
           fileName: entry.fileName,
           lang: entry.lang,
           code: entry.code,
+          directives: entry.directives,
           map: mapFile && !mapsGo ? sorted.maps.get(mapFile)!.map : undefined,
           paths: { mapPath: join(outDir ?? o.projectRoot, mapName), projectRoot: o.projectRoot },
           // Only external maps are poisoned: an inline map cannot be told apart from a leak by the gate.
@@ -213,6 +215,7 @@ class Session implements HardenSession {
         });
         if (result.code !== entry.code) {
           entry.code = result.code;
+          entry.directives = undefined;
           updates.set(entry.fileName, result.code);
         }
         for (const d of result.removed) summary.commentsRemoved.push({ file: entry.fileName, kind: d.kind });

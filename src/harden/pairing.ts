@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { findTrailingDirectives, languageOf, type CodeLanguage } from '../maps/comments.js';
+import { findTrailingDirectives, languageOf, type CodeLanguage, type Directive } from '../maps/comments.js';
 import { parseSourceMap, type AnyMap } from '../maps/sourcemap.js';
 import { MAP_HEAD, sniffMap } from '../scan/sourcemap.js';
 import { DEFAULT_LIMITS } from '../scan/types.js';
@@ -22,6 +22,8 @@ export interface CodeEntry {
   code: string;
   /** fileName of the paired external map, if any. */
   mapFile?: string;
+  /** The trailing directives of `code`, found once when sorted; dropped when `code` changes. */
+  directives?: readonly Directive[];
 }
 
 export interface MapEntry {
@@ -115,10 +117,13 @@ export function sortOutput(files: readonly OutputFile[], opts: { parseMaps?: boo
   const rest: OutputFile[] = [];
   for (const f of files) {
     const lang = languageOf(f.fileName);
-    if (lang) code.set(f.fileName, { fileName: f.fileName, lang, code: textOf(f.source) });
+    if (lang) {
+      const text = textOf(f.source);
+      code.set(f.fileName, { fileName: f.fileName, lang, code: text, directives: findTrailingDirectives(text, lang) });
+    }
     else rest.push(f);
   }
-  // Each code file's reference target, read once (a regex pass over the whole file).
+  // Each code file's reference target.
   const targets = new Map([...code.values()].map((entry) => [entry.fileName, referencedFile(entry)]));
   const claimed = new Set<string>();
   if (opts.parseMaps === false) {
@@ -158,7 +163,7 @@ export function sortOutput(files: readonly OutputFile[], opts: { parseMaps?: boo
 
 /** The file a code file's trailing reference names, if it is a relative path inside the output. */
 function referencedFile(entry: CodeEntry): string | undefined {
-  const reference = findTrailingDirectives(entry.code, entry.lang).filter((d) => d.kind === 'sourceMappingURL').pop();
+  const reference = (entry.directives ?? findTrailingDirectives(entry.code, entry.lang)).filter((d) => d.kind === 'sourceMappingURL').pop();
   if (!reference || reference.value.startsWith('data:') || /^[a-z][a-z0-9+.-]*:/i.test(reference.value)) return undefined;
   return resolveReference(entry.fileName, reference.value);
 }

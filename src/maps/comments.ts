@@ -30,23 +30,11 @@ export function languageOf(fileName: string): CodeLanguage | undefined {
   return undefined;
 }
 
-// The same outputs are asked about by pairing and then by the mode's transform, file after file:
-// the last few answers are kept (a search of a 6 MB bundle costs 4-6 ms; comparing the same
-// string object is one pointer comparison, strings of other lengths differ at once).
-const recent: Array<{ code: string; lang: CodeLanguage; found: readonly Directive[] }> = [];
-const RECENT = 8;
-
-/** The trailing directives of a file, in source order. */
+/**
+ * The trailing directives of a file, in source order. A search of a multi-megabyte bundle
+ * costs milliseconds: callers that already have them for the same text pass them on.
+ */
 export function findTrailingDirectives(code: string, lang: CodeLanguage): Directive[] {
-  const hit = recent.find((r) => r.code === code && r.lang === lang);
-  if (hit) return hit.found.map((d) => ({ ...d }));
-  const found = searchTrailingDirectives(code, lang);
-  recent.unshift({ code, lang, found: found.map((d) => ({ ...d })) });
-  if (recent.length > RECENT) recent.pop();
-  return found;
-}
-
-function searchTrailingDirectives(code: string, lang: CodeLanguage): Directive[] {
   const candidates: Array<{ index: number; style: 'line' | 'block'; kind: DirectiveKind; valueStart: number }> = [];
   CANDIDATE.lastIndex = 0;
   for (let m = CANDIDATE.exec(code); m; m = CANDIDATE.exec(code)) {
@@ -78,14 +66,14 @@ function searchTrailingDirectives(code: string, lang: CodeLanguage): Directive[]
   return found;
 }
 
-/** Remove the trailing directives of the given kinds; lines left empty go too. */
+/** Remove the trailing directives of the given kinds; lines left empty go too. `all`: those of `code`, if known. */
 export function removeDirectives(
   code: string,
   lang: CodeLanguage,
   kinds: readonly DirectiveKind[],
   which: (d: Directive) => boolean = () => true,
+  all: readonly Directive[] = findTrailingDirectives(code, lang),
 ): { code: string; removed: Directive[] } {
-  const all = findTrailingDirectives(code, lang);
   const removed = all.filter((d) => kinds.includes(d.kind) && which(d));
   if (removed.length === 0) return { code, removed };
   let out = code;

@@ -29,6 +29,8 @@ export interface PairInput {
   paths: PathContext;
   /** poison: adds decoy sources to a map already made nosources. */
   poison?: (map: AnyMap, code: string) => AnyMap;
+  /** The trailing directives of `code`, when the caller already found them. */
+  directives?: readonly Directive[];
 }
 
 export interface PairResult {
@@ -46,7 +48,7 @@ export interface PairResult {
 }
 
 export function transformPair(mode: SourcemapMode, input: PairInput): PairResult {
-  const directives = findTrailingDirectives(input.code, input.lang);
+  const directives = input.directives ?? findTrailingDirectives(input.code, input.lang);
   const reference = directives.filter((d) => d.kind === 'sourceMappingURL').pop();
   const inline = reference && reference.value.startsWith('data:') ? decodeDataUriMap(reference.value) : null;
   const external = input.map ?? undefined;
@@ -55,7 +57,7 @@ export function transformPair(mode: SourcemapMode, input: PairInput): PairResult
   if (mode === 'keep') return { code: input.code, map: external, dropMap: false, removed: [], ...base };
 
   if (mode === 'strip' || mode === 'hidden') {
-    const { code, removed } = removeDirectives(input.code, input.lang, DIRECTIVES_REMOVED[mode]);
+    const { code, removed } = removeDirectives(input.code, input.lang, DIRECTIVES_REMOVED[mode], undefined, directives);
     const hiddenMap = mode === 'hidden' ? (external ?? inline ?? undefined) : undefined;
     return { code, dropMap: true, hiddenMap, removed, ...base };
   }
@@ -71,7 +73,7 @@ export function transformPair(mode: SourcemapMode, input: PairInput): PairResult
     code = code.slice(0, reference.start) + replacement + code.slice(reference.end);
   }
   // A local absolute sourceURL names the build machine's tree: drop it.
-  const { code: cleaned, removed } = removeDirectives(code, input.lang, ['sourceURL'], (d) => isLocalAbsolutePath(d.value));
+  const { code: cleaned, removed } = removeDirectives(code, input.lang, ['sourceURL'], (d) => isLocalAbsolutePath(d.value), code === input.code ? directives : undefined);
   code = cleaned;
   return { code, map: external ? scrub(external, code) : undefined, dropMap: false, removed, ...base };
 }
