@@ -21,7 +21,11 @@ const loadDecoyEngine = once(() => import('../decoys/index.js'));
 const loadScanner = once(() => Promise.all([import('../scan/engine.js'), import('../scan/readers/common.js'), import('../scan/readers/limits.js')]));
 export const loadPoison = once(() => import('../maps/poison.js'));
 const loadWarmUp = once(() => import('../decoys/warm-up.js'));
-const warmUpDecoyEngine = once(async () => (await loadWarmUp()).warmUpDecoys());
+let warmingUp = false;
+const warmUpDecoyEngine = once(async () => {
+  warmingUp = true;
+  await (await loadWarmUp()).warmUpDecoys();
+});
 
 /**
  * Start loading what a session will need (errors surface where the engine is used). With
@@ -57,7 +61,7 @@ export async function plantWithEngine(
 ): Promise<PlantOutcome> {
   const { plantDecoys } = await loadDecoyEngine();
   // The real call runs now: a warm-up still going (the build ended early) stops at its next step.
-  (await loadWarmUp()).stopWarmUp();
+  if (warmingUp) (await loadWarmUp()).stopWarmUp();
   const result = await plantDecoys(chunks, { key: decoys.key, channel: decoys.channel, release: decoys.release, count: decoys.count, manifestDir, onWarning });
   return {
     chunks: result.chunks.map((c) => ({ fileName: c.fileName, code: c.code, map: asMapObject(c.map) })),
