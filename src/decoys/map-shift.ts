@@ -1,4 +1,5 @@
 import { decode, encode, type SourceMapMappings } from '@jridgewell/sourcemap-codec';
+import { lineStarts, toLineCol } from '../maps/line-col.js';
 
 // Decoys are pure insertions into already-generated code. Every mapping of the incoming map
 // keeps its original position; only its generated position moves by what was inserted before
@@ -41,23 +42,6 @@ function encodeVlq(value: number): string {
     out += B64[digit];
   } while (v > 0);
   return out;
-}
-
-function lineStarts(code: string): number[] {
-  const starts = [0];
-  for (let i = code.indexOf('\n'); i !== -1; i = code.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-function toLineCol(starts: number[], offset: number): [number, number] {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return [lo, offset - starts[lo]];
 }
 
 interface Group {

@@ -1,5 +1,6 @@
 import { decode, encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import { posix } from 'node:path';
+import { lineStarts, toLineCol } from './line-col.js';
 import { isIndexMap, type AnyMap, type SourceMapV3 } from './sourcemap.js';
 
 // `poison`: a map that is public on purpose gets decoy source entries. Each decoy planted in the
@@ -32,7 +33,7 @@ export function poisonMap(map: AnyMap, code: string, decoys: readonly PoisonDeco
   const real = out.sources.filter((s): s is string => typeof s === 'string');
   const shape = treeShape(real);
   const lines = decode(out.mappings);
-  const lineStarts = starts(code);
+  const codeLineStarts = lineStarts(code);
   const content: Array<string | null> = out.sources.map(() => null);
   const added: string[] = [];
 
@@ -50,7 +51,7 @@ export function poisonMap(map: AnyMap, code: string, decoys: readonly PoisonDeco
     content.push(text);
     added.push(file);
     for (const offset of hits) {
-      const [line, col] = toLineCol(lineStarts, offset);
+      const [line, col] = toLineCol(codeLineStarts, offset);
       while (lines.length <= line) lines.push([]);
       insertSpan(lines[line], col, col + decoy.name.length, [col, sourceIndex, origLine, origCol]);
     }
@@ -83,23 +84,6 @@ function occurrences(code: string, name: string): number[] {
     if (!IDENT.test(before) && !IDENT.test(after)) hits.push(i);
   }
   return hits;
-}
-
-function starts(code: string): number[] {
-  const out = [0];
-  for (let i = code.indexOf('\n'); i !== -1; i = code.indexOf('\n', i + 1)) out.push(i + 1);
-  return out;
-}
-
-function toLineCol(lineStarts: number[], offset: number): [number, number] {
-  let lo = 0;
-  let hi = lineStarts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lineStarts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return [lo, offset - lineStarts[lo]];
 }
 
 type Case = 'kebab' | 'camel' | 'snake' | 'pascal';
