@@ -22,19 +22,23 @@ export function compileForbid(rules: readonly ForbidRule[]): CompiledForbid[] {
   });
 }
 
+/** Non-overlapping matches of a literal (`find(from)` is the next one at or after `from`, or -1), up to MAX_COUNT. */
+function countLiteral(length: number, find: (from: number) => number): { count: number; first: number } {
+  if (length === 0) return { count: 0, first: -1 };
+  let count = 0;
+  let first = -1;
+  for (let at = find(0); at >= 0 && count < MAX_COUNT; at = find(at + length)) {
+    if (first < 0) first = at;
+    count++;
+  }
+  return { count, first };
+}
+
 /** Matches in raw bytes: count and the byte offset of the first (literal rules only for binaries). */
 export function searchBytes(rule: CompiledForbid, buf: Buffer, isText: boolean): { count: number; first: number } {
   if (rule.literal) {
-    if (rule.literal.length === 0) return { count: 0, first: -1 };
-    let count = 0;
-    let first = -1;
-    let at = buf.indexOf(rule.literal);
-    while (at >= 0 && count < MAX_COUNT) {
-      if (first < 0) first = at;
-      count++;
-      at = buf.indexOf(rule.literal, at + rule.literal.length);
-    }
-    return { count, first };
+    const literal = rule.literal;
+    return countLiteral(literal.length, (from) => buf.indexOf(literal, from));
   }
   if (!isText || !rule.regex) return { count: 0, first: -1 };
   const text = buf.toString('utf8');
@@ -45,16 +49,8 @@ export function searchBytes(rule: CompiledForbid, buf: Buffer, isText: boolean):
 /** Matches in decoded text: count and the string index of the first. */
 export function searchText(rule: CompiledForbid, text: string): { count: number; first: number } {
   if (rule.literalText !== undefined) {
-    if (rule.literalText === '') return { count: 0, first: -1 };
-    let count = 0;
-    let first = -1;
-    let at = text.indexOf(rule.literalText);
-    while (at >= 0 && count < MAX_COUNT) {
-      if (first < 0) first = at;
-      count++;
-      at = text.indexOf(rule.literalText, at + rule.literalText.length);
-    }
-    return { count, first };
+    const literal = rule.literalText;
+    return countLiteral(literal.length, (from) => text.indexOf(literal, from));
   }
   const re = rule.regex as RegExp;
   re.lastIndex = 0;
