@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { explainDecoys } from '../../decoys/index.js';
 import { keyFromFlags } from '../key-flag.js';
 import type { CliContext } from '../main.js';
+import { failWith } from '../fail.js';
 
 // `pillbox decoys --explain <bundle> [--full]`: the style learned from a bundle and the decoys a
 // build of it would ship (names only unless --full). The key comes from --key-file or
@@ -36,10 +37,7 @@ export function registerDecoys(program: Command, ctx: CliContext): void {
 }
 
 function runDecoys(flags: DecoysFlags, ctx: CliContext): number {
-  const fail = (message: string): 2 => {
-    ctx.stderr(`pillbox decoys: ${message}\n`);
-    return 2;
-  };
+  const fail = failWith(ctx, 'decoys');
   if (!flags.explain) return fail('nothing to do: pass --explain <bundle>');
   const found = keyFromFlags(flags.keyFile, ctx, 'set PILLBOX_KEY or pass --key-file FILE');
   if ('error' in found) return fail(found.error);

@@ -5,6 +5,7 @@ import { DETECT_FORMATS, formatDetect, verdictLine, type DetectFormat } from '..
 import { DetectSetupError } from '../../detect/manifests.js';
 import { keyFromFlags } from '../key-flag.js';
 import type { CliContext } from '../main.js';
+import { failWith } from '../fail.js';
 
 // `pillbox detect [inputs... | -]`: exit 0 nothing significant, 1 a significant match,
 // 2 an input, the key or the manifests could not be read (2 wins: a partial search is never a pass).
@@ -37,10 +38,7 @@ export function registerDetect(program: Command, ctx: CliContext): void {
 }
 
 async function runDetect(inputs: string[], flags: DetectFlags, ctx: CliContext): Promise<number> {
-  const fail = (message: string): 2 => {
-    ctx.stderr(`pillbox detect: ${message}\n`);
-    return 2;
-  };
+  const fail = failWith(ctx, 'detect');
   if (inputs.length === 0) return fail('no input: give files, directories or archives, or - to read stdin');
   const threshold = Number(flags.threshold);
   if (!(threshold > 0 && threshold < 1)) return fail(`--threshold must be a probability between 0 and 1, not ${JSON.stringify(flags.threshold)}`);

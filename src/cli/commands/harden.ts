@@ -5,6 +5,7 @@ import { describe } from '../../harden/rollup-family.js';
 import { hardenDirectory } from '../../harden/directory.js';
 import { ConfigError, loadConfig } from '../config.js';
 import type { CliContext } from '../main.js';
+import { failWith } from '../fail.js';
 
 // `pillbox harden <dir>`: the plugins' work on an already-built directory, for builds with no
 // plugin (tsc, Bun, Parcel, framework exports). Always a production build. Flags mirror the
@@ -64,10 +65,7 @@ export function registerHarden(program: Command, ctx: CliContext): void {
 }
 
 async function runHarden(dir: string, flags: HardenFlags, ctx: CliContext): Promise<number> {
-  const fail = (message: string): 2 => {
-    ctx.stderr(`pillbox harden: ${message}\n`);
-    return 2;
-  };
+  const fail = failWith(ctx, 'harden');
   if (!flags.decoys && (flags.channel !== undefined || flags.release !== undefined || flags.count !== undefined || flags.keyFile !== undefined)) {
     return fail('--channel, --release, --count and --key-file only apply with --decoys (decoys are off unless asked for)');
   }

@@ -8,6 +8,7 @@ import { gateScan } from '../../gate/scan.js';
 import { ConfigError, loadConfig, readBaseline } from '../config.js';
 import { formatReport, redactReport, redactText, REPORT_FORMATS, verdict, type ReportFormat } from '../format/index.js';
 import type { CliContext } from '../main.js';
+import { failWith } from '../fail.js';
 
 // `pillbox scan [targets...]`: load the config, run the engine, redact, format, and set the
 // exit code (0 clean, 1 findings at/above the threshold, 2 anything unread or a wrong call).
@@ -53,10 +54,7 @@ export function registerScan(program: Command, ctx: CliContext): void {
 }
 
 async function runScan(targets: string[], flags: ScanFlags, ctx: CliContext): Promise<number> {
-  const fail = (message: string): 2 => {
-    ctx.stderr(`pillbox scan: ${message}\n`);
-    return 2;
-  };
+  const fail = failWith(ctx, 'scan');
   // The release gate packs with scripts off; a packer that ran them anyway would start us
   // again, and again. Stop the loop and fail closed: the outer scan then reports pack-failed.
   if (isNestedPack(ctx.env)) {
