@@ -3,6 +3,8 @@
 // variant: plain    the bundler alone (minified, external source maps written)
 //          pillbox  + pillbox: strip (default in production) + decoys + failOnLeak (default)
 //          strip    + pillbox without decoys
+//          built    (esbuild) as pillbox, plus a plugin after it that turns esbuild's `sourcemap`
+//                   back on: the maps are built, then stripped (pillbox alone has none built)
 //          sentry   + the Sentry bundler plugin deleting the maps (no auth token: no upload)
 //          plant    plain, then the decoy engine's style analysis + placement timed alone
 // Prints one JSON line: { ms, cpu, outBytes, maps, ...extra }. `ms` runs from before the
@@ -71,9 +73,10 @@ function timed(plugin) {
 const cpu0 = cpuMs();
 const t0 = performance.now();
 const plugins = [];
-if (variant === 'pillbox' || variant === 'strip') {
+if (variant === 'pillbox' || variant === 'strip' || variant === 'built') {
   const factory = await owned(() => load(`${bundler}.mjs`));
-  plugins.push(timed(factory(pillboxOptions(variant === 'pillbox'))));
+  plugins.push(timed(factory(pillboxOptions(variant !== 'strip'))));
+  if (variant === 'built') plugins.push({ name: 'maps-on', setup: (b) => void (b.initialOptions.sourcemap = true) });
 }
 if (variant === 'sentry') {
   const sentry = bundler === 'esbuild' ? await import('@sentry/esbuild-plugin') : await import('@sentry/rollup-plugin');
@@ -139,7 +142,7 @@ console.log(
     cpu,
     outBytes: js.reduce((n, f) => n + statSync(join(outDir, f)).size, 0),
     maps: files.filter((f) => f.endsWith('.map')).length,
-    ...(variant === 'pillbox' || variant === 'strip' ? { ownMs: own.ms, ownCpu: own.cpu } : {}),
+    ...(variant === 'pillbox' || variant === 'strip' || variant === 'built' ? { ownMs: own.ms, ownCpu: own.cpu } : {}),
     ...extra,
   }),
 );

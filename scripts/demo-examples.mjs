@@ -60,6 +60,7 @@ export function parseSummary(log) {
   const count = (re) => Number(re.exec(m[2])?.[1] ?? 0);
   return {
     mode: m[1],
+    mapsNotBuilt: /maps not built/.test(m[2]),
     mapsRemoved: count(/(\d+) maps? removed/),
     mapsHidden: count(/(\d+) moved to the hidden dir/),
     mapsRewritten: count(/(\d+) rewritten/),

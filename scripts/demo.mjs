@@ -91,6 +91,7 @@ async function incidentJob() {
 function mapsCell(s) {
   if (s.mapsHidden) return `${s.mapsHidden} hidden`;
   if (s.mapsRewritten) return `${s.mapsRewritten} rewritten`;
+  if (s.mapsNotBuilt && !s.mapsRemoved) return 'not built';
   return s.mapsRemoved ? `${s.mapsRemoved} stripped` : 'none found';
 }
 
@@ -122,8 +123,9 @@ function showExamples(results) {
     }),
   );
   say();
-  say(pc.dim('stripped: maps deleted in the build. hidden: moved to .pillbox/maps for an error tracker,'));
-  say(pc.dim('outside dist/ and the package. comments: sourceMappingURL/debugId references removed.'));
+  say(pc.dim('stripped: maps deleted in the build. not built: strip had esbuild skip them (it would delete them).'));
+  say(pc.dim('hidden: moved to .pillbox/maps for an error tracker, outside dist/ and the package.'));
+  say(pc.dim('comments: sourceMappingURL/debugId references removed.'));
   say(pc.dim('decoys: product + channel + release tiers (the last unique to this build).'));
   const sample = built.find((r) => r.decoys.sampleTool && r.decoys.sampleFlag);
   if (sample) {

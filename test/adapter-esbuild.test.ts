@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as esbuild from 'esbuild';
@@ -66,6 +66,8 @@ function appBehaviour(dir: string): string[] {
   return runNode(join(root, 'run-all.mjs'), [dir]).split('\n');
 }
 
+/** Turns maps back on after pillbox's setup turned them off for strip. */
+const mapsOn: esbuild.Plugin = { name: 'maps-on', setup: (b) => void (b.initialOptions.sourcemap = 'linked') };
 const manifests = (name: string) => join(root, '.pillbox', name);
 const decoys = { key: KEY, channel: 'npm' };
 
@@ -78,6 +80,7 @@ beforeAll(async () => {
   dirs.strip = await build('strip', {}, min);
   dirs.stripUnminified = await build('strip-unminified', { sourcemaps: 'strip' });
   dirs.stripInline = await build('strip-inline', {}, { ...min, sourcemap: 'inline' });
+  dirs.stripMapsOn = await build('strip-maps-on', null, { ...min, plugins: [pillbox(), mapsOn] });
   dirs.hidden = await build('hidden', { sourcemaps: 'hidden', hiddenDir: join(root, 'private-maps') }, min);
   dirs.nosources = await build('nosources', { sourcemaps: 'nosources' });
   dirs.nosourcesMin = await build('nosources-min', { sourcemaps: 'nosources' }, min);
@@ -95,7 +98,7 @@ describe('esbuild adapter, write: true', () => {
     expect(expected.join('\n')).toContain('{"tool":"search_code"');
     expect(expected.join('\n')).toMatch(/^ui 3 /m);
     expect(appBehaviour(dirs.baseUnminified)).toEqual(expected);
-    for (const name of ['strip', 'stripUnminified', 'stripInline', 'hidden', 'nosources', 'nosourcesMin', 'keep', 'decoys', 'poison', 'notProduction']) {
+    for (const name of ['strip', 'stripUnminified', 'stripInline', 'stripMapsOn', 'hidden', 'nosources', 'nosourcesMin', 'keep', 'decoys', 'poison', 'notProduction']) {
       expect(appBehaviour(dirs[name]), name).toEqual(expected);
     }
   });
@@ -106,23 +109,63 @@ describe('esbuild adapter, write: true', () => {
     expect(base['.css']).toEqual(['ui.css']);
     expect(base['.map'].length).toBe(base['.js'].length + 1);
     expect(readFileSync(join(dirs.base, 'ui.css'), 'utf8')).toMatch(/\/\*# sourceMappingURL=ui\.css\.map \*\/\s*$/);
-    expect(listFiles(dirs.strip)).toEqual(listFiles(dirs.base).filter((f) => !f.endsWith('.map')));
+    // strip builds no maps, so the content-hashed chunk names are those of a build without maps.
+    const unhashed = (dir: string) => listFiles(dir).map((f) => f.replace(/-[A-Z0-9]{8}\.js$/, '.js'));
+    expect(unhashed(dirs.strip)).toEqual(unhashed(dirs.base).filter((f) => !f.endsWith('.map')));
     expect(readFileSync(join(dirs.strip, 'ui.css'), 'utf8')).toMatch(/^\.agent-panel\{[^}]+\}\s*$/);
   });
 
-  it.each(['strip', 'stripUnminified', 'stripInline', 'decoys'])('%s leaves no map and no reference (plain search and scanner)', async (name) => {
+  it.each(['strip', 'stripUnminified', 'stripInline', 'stripMapsOn', 'decoys'])('%s leaves no map and no reference (plain search and scanner)', async (name) => {
     expect(plainLeakSearch(dirs[name])).toEqual([]);
     const report = await scan([dirs[name]], { cwd: root });
     expect(report.errors).toEqual([]);
     expect(report.findings.map((f) => `${f.code} ${f.path}`)).toEqual([]);
   });
 
-  it('strip changes nothing but the reference comments', () => {
-    for (const f of listFiles(dirs.strip)) {
+  it('strip of maps esbuild built changes nothing but the reference comments', () => {
+    expect(listFiles(dirs.stripMapsOn)).toEqual(listFiles(dirs.base).filter((f) => !f.endsWith('.map')));
+    for (const f of listFiles(dirs.stripMapsOn)) {
       const before = readFileSync(join(dirs.base, f), 'utf8');
-      const after = readFileSync(join(dirs.strip, f), 'utf8');
+      const after = readFileSync(join(dirs.stripMapsOn, f), 'utf8');
       expect(before.replace(/\n?(\/\/# sourceMappingURL=\S+|\/\*# sourceMappingURL=\S+ \*\/)\s*$/, ''), f).toBe(after.replace(/\s+$/, ''));
     }
+  });
+
+  it('strip has esbuild build no maps at all: the output is esbuild\'s own without maps, and the log says so', async () => {
+    const logged: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
+      logged.push(String(text));
+      return true;
+    });
+    const opts = options('strip-logged', { minify: true, logLevel: 'info', plugins: [pillbox()] });
+    try {
+      await esbuild.build(opts);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(opts.sourcemap).toBe(false);
+    expect(logged.join('')).toMatch(/pillbox strip: maps not built\n/);
+    const none = await build('no-maps', null, { minify: true, sourcemap: false });
+    expect(listFiles(dirs.strip)).toEqual(listFiles(none));
+    for (const f of listFiles(none)) expect(readFileSync(join(dirs.strip, f), 'utf8'), f).toBe(readFileSync(join(none, f), 'utf8'));
+  });
+
+  it('strip: maps a later plugin turns back on are built, then stripped like any other', async () => {
+    const logged: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
+      logged.push(String(text));
+      return true;
+    });
+    const opts = options('strip-maps-on-logged', { minify: true, logLevel: 'info', plugins: [pillbox(), mapsOn] });
+    try {
+      await esbuild.build(opts);
+    } finally {
+      spy.mockRestore();
+    }
+    const log = logged.join('');
+    expect(log).toMatch(/pillbox strip: [1-9]\d* maps removed, [1-9]\d* comments removed\n/);
+    expect(log).not.toContain('not built');
+    expect(plainLeakSearch(dirs.stripMapsOn)).toEqual([]);
   });
 
   it('hidden moves every map (CSS too) out of the output, mirroring paths, with their content', async () => {

@@ -52,6 +52,14 @@ export default function pillbox(options: PillboxOptions = {}): Plugin {
       // The metafile lists what esbuild wrote. (A later plugin may still switch `write` off
       // in its own setup: onEnd goes by the result, which has outputFiles exactly then.)
       if (initial.write !== false) initial.metafile = true;
+      // strip deletes every map and reference esbuild would write: esbuild need not build them.
+      // Maps are about a third of a minified production build's time on the bench app
+      // (bench/README.md, "Build plugins"). A plugin that reads maps before pillbox deletes
+      // them (an error-tracker upload) needs `hidden`, which also keeps the `debugId` it
+      // matches by. Whatever still brings a map (a later plugin, copied files) is stripped
+      // and gated as before.
+      const mapsNotBuilt = session.options.sourcemaps === 'strip' && initial.sourcemap !== undefined && initial.sourcemap !== false;
+      if (mapsNotBuilt) initial.sourcemap = false;
       let previous: Round | null = null;
 
       build.onEnd(async (result) => {
@@ -69,6 +77,8 @@ export default function pillbox(options: PillboxOptions = {}): Plugin {
             outcome = await processInMemory(session, result, base);
           }
           if (!outcome) return { warnings: warnings() };
+          // (Unless a later plugin turned them back on in its setup: then they were stripped.)
+          if (mapsNotBuilt && !initial.sourcemap) outcome.summary.mapsNotBuilt = true;
           if (outcome.gate && !outcome.gate.ok) {
             let text = outcome.gate.message;
             if (writes) {

@@ -52,6 +52,8 @@ export interface HardenSummary {
   mode: ResolvedOptions['sourcemaps'];
   /** Map files removed from the output (strip, hidden). */
   mapsRemoved: string[];
+  /** strip told the bundler not to build the maps it would have deleted (esbuild's `sourcemap` set to false). */
+  mapsNotBuilt?: boolean;
   /** Absolute paths of maps written to hiddenDir. */
   mapsHidden: string[];
   /** Map files (or inline maps) rewritten for nosources/poison. */

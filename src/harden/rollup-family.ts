@@ -106,6 +106,7 @@ export function applyToBundle(bundle: Record<string, BundleEntry>, result: Harde
 export function describe(result: HardenResult): string {
   const s = result.summary;
   const parts: string[] = [];
+  if (s.mapsNotBuilt) parts.push('maps not built');
   if (s.mapsRemoved.length) parts.push(`${s.mapsRemoved.length} map${s.mapsRemoved.length === 1 ? '' : 's'} removed`);
   if (s.mapsHidden.length) parts.push(`${s.mapsHidden.length} moved to the hidden dir`);
   if (s.mapsRewritten.length) parts.push(`${s.mapsRewritten.length} rewritten`);
