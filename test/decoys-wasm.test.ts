@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { transform } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { NameIndex } from '../src/decoys/names.js';
-import { scanChunk } from '../src/decoys/scan.js';
+import { ScanBatch, scanChunk } from '../src/decoys/scan.js';
 
 // The decoy scanner is WebAssembly compiled from wasm/decoy-scanner/scanner.ts; the module is
 // committed as src/decoys/scanner-wasm.generated.ts so that no build needs the compiler.
@@ -23,6 +26,50 @@ describe('the decoy scanner module', () => {
     expect(index.near('workspacesnapshotreaders')).toBe('workspacesnapshotreader');
     expect(index.near('completelydifferentword')).toBe('completelydifferentwords');
     expect(index.near('unrelatedtoolnamehere')).toBeUndefined();
+  });
+
+  it('the ASCII build and the UTF-16 build report the same on the same code', async () => {
+    // esbuild's minified acorn is ASCII (one byte per character); one non-ASCII character in a
+    // comment after it sends the same code to the UTF-16 build.
+    const require = createRequire(import.meta.url);
+    const source = readFileSync(join(dirname(require.resolve('acorn')), 'acorn.mjs'), 'utf8');
+    const ascii = (await transform(source, { minify: true, format: 'esm' })).code;
+    expect(ascii).toMatch(/^[\x00-\x7f]*$/);
+    const narrow = scanChunk(ascii);
+    const wide = scanChunk(ascii + '// \u00e9t\u00e9\n');
+    expect(narrow.hosts.length).toBeGreaterThan(100);
+    expect(wide.hosts).toEqual(narrow.hosts);
+    expect(wide.switches).toEqual(narrow.switches);
+    expect(wide.toolObjects).toEqual(narrow.toolObjects);
+    expect(wide.stringCalls).toEqual(narrow.stringCalls);
+    expect(new Set(wide.names)).toEqual(new Set(narrow.names));
+    expect([wide.confused, wide.singleQuotes, wide.minified]).toEqual([narrow.confused, narrow.singleQuotes, narrow.minified]);
+  });
+
+  it('reuses a released batch\'s instances without carrying anything over, and refuses to read released names', () => {
+    const big = 'export function workspaceSnapshotReader(request){switch(request){case "alpha_beta_gamma":return 1}}\n'.repeat(5000);
+    const small = 'function completelyDifferentWords(input){return input}';
+    const wideSmall = small + '// \u00e9\n';
+    const fresh = [scanChunk(small), scanChunk(wideSmall)];
+    for (let round = 0; round < 2; round++) {
+      const first = new ScanBatch();
+      const bigScans = [first.scan(big), first.scan(big + '// \u00e9\n')];
+      expect(bigScans.map((s) => s.hosts.length)).toEqual([5000, 5000]);
+      first.release();
+      expect(() => [...bigScans[0].names]).toThrow(/released/);
+      expect(() => bigScans[1].names.nearest('workspacesnapshotreaders')).toThrow(/released/);
+      // The same instances (ASCII and UTF-16), now holding a much smaller chunk.
+      const second = new ScanBatch();
+      const again = [second.scan(small), second.scan(wideSmall)];
+      for (let i = 0; i < 2; i++) {
+        expect(again[i].hosts).toEqual(fresh[i].hosts);
+        expect(again[i].switches).toEqual([]);
+        expect([...again[i].names].sort()).toEqual([...fresh[i].names].sort());
+        expect(again[i].names.nearest('workspacesnapshotreaders')).toBeUndefined();
+        expect(again[i].names.nearest('completelydifferentword')).toBe('completelydifferentwords');
+      }
+      second.release();
+    }
   });
 
   it('scans text with characters outside Latin-1 at the right offsets', () => {

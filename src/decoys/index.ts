@@ -10,7 +10,7 @@ import { shiftMap, type RawMap } from './map-shift.js';
 import { fold, NameIndex } from './names.js';
 import { applyPlacements, planChunk, type PlannedPlacement } from './place.js';
 import { KeyedStream } from './random.js';
-import { scanChunk, type ScanResult } from './scan.js';
+import { ScanBatch, scanChunk, type ScanResult } from './scan.js';
 import { learnStyle, type LearnedStyle } from './style.js';
 
 // The decoy engine's entry points: `plantDecoys` for the plugins and `pillbox harden`,
@@ -168,7 +168,10 @@ export async function plantDecoys(chunks: DecoyChunk[], options: PlantOptions): 
     .map((chunk, index) => ({ chunk, index }))
     .filter(({ chunk }) => JS_FILE.test(chunk.fileName))
     .sort((a, b) => (a.chunk.fileName < b.chunk.fileName ? -1 : a.chunk.fileName > b.chunk.fileName ? 1 : 0));
-  const scans = js.map(({ chunk }) => ({ code: chunk.code, scan: scanChunk(chunk.code) }));
+  // The scans' instances are reused by later builds in this process once placement is planned,
+  // the last use of their names. (A throw on the way leaves them to the garbage collector.)
+  const batch = new ScanBatch();
+  const scans = js.map(({ chunk }) => ({ code: chunk.code, scan: batch.scan(chunk.code) }));
   for (let i = 0; i < js.length; i++) {
     const { confused, failure } = scans[i].scan;
     if (confused) warn(`decoys: ${failure ? failure + ' in' : 'could not follow the syntax of'} ${js[i].chunk.fileName}; nothing placed in it`);
@@ -216,6 +219,7 @@ export async function plantDecoys(chunks: DecoyChunk[], options: PlantOptions): 
   const placedIds = new Set(plans.flat().map((p) => p.decoy.id));
   const unplaced = set.shipped.filter((d) => !placedIds.has(d.id));
   if (unplaced.length > 0) warn(`decoys: ${unplaced.length} of ${set.shipped.length} decoys found no place in the output (too little code)`);
+  batch.release();
 
   const outChunks: PlantResult['chunks'] = chunks.map((c) => ({ fileName: c.fileName, code: c.code, ...(c.map !== undefined ? { map: c.map as object | null } : {}) }));
   const placements: Placement[] = [];

@@ -20,7 +20,7 @@
 // into the module's memory and turns its int records into objects.
 
 import { FoldedNames, fold, type NameSource } from './names.js';
-import { SCANNER_WASM_BASE64 } from './scanner-wasm.generated.js';
+import { SCANNER_NARROW_WASM_BASE64, SCANNER_WASM_BASE64 } from './scanner-wasm.generated.js';
 
 export type HostKind = 'member-callback' | 'callback' | 'method' | 'exported' | 'property' | 'declaration' | 'expression' | 'iife';
 /** Host kinds by the number the scanner writes (K_* in wasm/decoy-scanner/scanner.ts). */
@@ -130,7 +130,7 @@ interface ScannerExports {
 
 /** Code units per `step` call: small enough that V8 swaps in its optimized code early in a large chunk. */
 const STEP_UNITS = 1 << 17;
-let compiled: object | undefined;
+const compiled: { wide?: object; narrow?: object } = {};
 
 // This project's TypeScript libraries (ES2023, node) do not declare WebAssembly: the part used.
 interface WebAssemblyApi {
@@ -141,25 +141,82 @@ const { WebAssembly } = globalThis as unknown as { WebAssembly?: WebAssemblyApi 
 
 /**
  * A fresh instance (its own memory) per chunk: the chunk's names stay in it for the near-miss
- * queries of the whole build. The module is compiled once per process.
+ * queries of the whole build. Each module is compiled once per process.
  */
-function newScanner(): ScannerExports {
+function newScanner(narrow: boolean): ScannerExports {
   if (!WebAssembly) throw new Error('pillbox decoys need WebAssembly, which this Node.js process does not have (started with --jitless?)');
-  compiled ??= new WebAssembly.Module(Buffer.from(SCANNER_WASM_BASE64, 'base64'));
+  const module = narrow
+    ? (compiled.narrow ??= new WebAssembly.Module(Buffer.from(SCANNER_NARROW_WASM_BASE64, 'base64')))
+    : (compiled.wide ??= new WebAssembly.Module(Buffer.from(SCANNER_WASM_BASE64, 'base64')));
   const abort = () => {
     throw new Error('pillbox: the decoy scanner stopped on an internal error');
   };
-  return new WebAssembly.Instance(compiled, { env: { abort } }).exports as unknown as ScannerExports;
+  return new WebAssembly.Instance(module, { env: { abort } }).exports as unknown as ScannerExports;
+}
+
+const utf8 = new TextEncoder();
+
+type Build = 'narrow' | 'wide';
+/** Instances a released ScanBatch gave back, by build: their memory is grown and faulted in already. */
+const spare: Record<Build, ScannerExports[]> = { narrow: [], wide: [] };
+/** At most this much memory is kept in spare instances (a module's memory never shrinks). */
+const SPARE_BYTES = 256 * 1024 * 1024;
+let spareBytes = 0;
+
+function takeScanner(build: Build): ScannerExports {
+  const wasm = spare[build].pop();
+  if (!wasm) return newScanner(build === 'narrow');
+  spareBytes -= wasm.memory.buffer.byteLength;
+  return wasm;
+}
+
+function giveBack(build: Build, wasm: ScannerExports): void {
+  const bytes = wasm.memory.buffer.byteLength;
+  if (spareBytes + bytes > SPARE_BYTES) return;
+  spare[build].push(wasm);
+  spareBytes += bytes;
+}
+
+/**
+ * A scanner holding the code, ready for `begin`. ASCII code (esbuild's output by default) goes
+ * to the one-byte build: half the memory to fill. Anything else is written as UTF-16 code
+ * units. Either way every offset the scanner returns is a JavaScript string index.
+ */
+function loadScanner(code: string): { build: Build; wasm: ScannerExports } {
+  const n = code.length;
+  const narrow = takeScanner('narrow');
+  // encodeInto stops when the n bytes are full; a non-ASCII character takes two or more, so
+  // all n characters read means all n were ASCII.
+  // (prepare grows the memory, which detaches its old buffer: views are made after it.)
+  const at = narrow.prepare(n);
+  if (utf8.encodeInto(code, new Uint8Array(narrow.memory.buffer, at, n)).read === n) return { build: 'narrow', wasm: narrow };
+  giveBack('narrow', narrow);
+  const wide = takeScanner('wide');
+  const wideAt = wide.prepare(n);
+  Buffer.from(wide.memory.buffer, wideAt, n * 2).write(code, 0, 'utf16le');
+  return { build: 'wide', wasm: wide };
+}
+
+/** Whether a scan's instance still holds its names (see ScanBatch). */
+interface Lease {
+  released: boolean;
 }
 
 /** Near-miss queries against the names one scan kept in its instance's memory. */
-function namesIn(wasm: ScannerExports, blockAt: number, blockBytes: number): NameSource {
+function namesIn(wasm: ScannerExports, lease: Lease, blockAt: number, blockBytes: number): NameSource {
+  const check = () => {
+    if (lease.released) throw new Error('pillbox: the names of a released decoy scan were read');
+  };
   let text: string | undefined;
   return {
-    text: () => (text ??= Buffer.from(wasm.memory.buffer, blockAt, blockBytes).toString('latin1')),
+    text: () => {
+      if (text === undefined) check();
+      return (text ??= Buffer.from(wasm.memory.buffer, blockAt, blockBytes).toString('latin1'));
+    },
     near(folded: string): string | undefined {
       // Names are kept up to MAX_NAME_FOLDED characters: nothing longer than that plus 2 is near.
       if (folded.length > MAX_NAME_FOLDED + 2 || !/^[a-z0-9]+$/.test(folded)) return undefined;
+      check();
       const at = wasm.queryPtr();
       Buffer.from(wasm.memory.buffer).write(folded, at, 'latin1');
       const off = wasm.near(folded.length);
@@ -170,11 +227,40 @@ function namesIn(wasm: ScannerExports, blockAt: number, blockBytes: number): Nam
   };
 }
 
+/** One chunk's scan; its names stay queryable for as long as the result is kept. */
 export function scanChunk(code: string): ScanResult {
+  return scanInto(code, null);
+}
+
+/**
+ * Scans whose instances are reused once the caller is done with them (`release`, after the
+ * last near-miss query): the next build's scans in this process (watch mode, a dev server, a
+ * second output) find their memory grown and faulted in already, and the garbage collector has
+ * no dropped instances of megabytes to find. A released scan's names can no longer be read.
+ */
+export class ScanBatch {
+  private readonly held: Array<{ build: Build; wasm: ScannerExports; lease: Lease }> = [];
+
+  scan(code: string): ScanResult {
+    return scanInto(code, this.held);
+  }
+
+  release(): void {
+    for (const { build, wasm, lease } of this.held.splice(0)) {
+      lease.released = true;
+      giveBack(build, wasm);
+    }
+  }
+}
+
+function scanInto(code: string, held: Array<{ build: Build; wasm: ScannerExports; lease: Lease }> | null): ScanResult {
   try {
-    return scanWith(newScanner(), code);
+    const { build, wasm } = loadScanner(code);
+    const lease: Lease = { released: false };
+    held?.push({ build, wasm, lease });
+    return scanWith(wasm, lease, code);
   } catch (error) {
-    // The module's memory is at most 4 GiB (code takes 2 bytes per character, plus records),
+    // The module's memory is at most 4 GiB (code takes 1 or 2 bytes per character, plus records),
     // and a process may run out of room for another instance's memory (RangeError): a chunk it
     // cannot scan gets no decoys, like one whose syntax it cannot follow.
     if (!(error instanceof Error && (error.constructor.name === 'RuntimeError' || error instanceof RangeError))) throw error;
@@ -183,11 +269,9 @@ export function scanChunk(code: string): ScanResult {
   }
 }
 
-function scanWith(wasm: ScannerExports, code: string): ScanResult {
+/** Runs a scanner that holds `code` (see loadScanner) and turns its records into objects. */
+function scanWith(wasm: ScannerExports, lease: Lease, code: string): ScanResult {
   const n = code.length;
-  const at = wasm.prepare(n);
-  // UTF-16 code units, so that every offset the scanner returns is a JavaScript string index.
-  Buffer.from(wasm.memory.buffer, at, n * 2).write(code, 0, 'utf16le');
   wasm.begin();
   for (let reached = 0; reached >= 0 && reached < n; ) reached = wasm.step(Math.min(n, reached + STEP_UNITS));
   const headerAt = wasm.finish();
@@ -300,7 +384,7 @@ function scanWith(wasm: ScannerExports, code: string): ScanResult {
     switches,
     stringCalls,
     toolObjects,
-    names: new FoldedNames(namesIn(wasm, header[H_NAMES], header[H_NAMES_BYTES]), decoded),
+    names: new FoldedNames(namesIn(wasm, lease, header[H_NAMES], header[H_NAMES_BYTES]), decoded),
     nameStrings,
     minified: n / lines > 300,
     singleQuotes: header[H_SINGLE_QUOTED] > header[H_DOUBLE_QUOTED],

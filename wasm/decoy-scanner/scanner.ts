@@ -11,8 +11,12 @@
 // (bench/README.md, "Decoys"). Work done once per chunk (finish) runs as V8's baseline code:
 // keep it free of walks over megabytes.
 //
-// Memory: the host writes the code as UTF-16 at the pointer `prepare(n)` returns (with 16 zero
-// code units after it, so a look-ahead past the end reads 0, never garbage), calls `begin()`,
+// Compiled twice (scripts/build-wasm.mjs): as is, for code held as UTF-16, and with
+// `--use NARROW=1`, for ASCII code held as one byte per character (most bundles: esbuild
+// escapes non-ASCII by default). Half the memory to fill and fault in: ~5-7 ms less on 6 MB.
+// Memory: the host writes the code (UTF-16, or ASCII bytes when NARROW) at the pointer
+// `prepare(n)` returns (with 16 zero code units after it, so a look-ahead past the end reads
+// 0, never garbage, and an identifier run stops there without a bound check), calls `begin()`,
 // then `step(limit)` until it returns n or -1, then `finish()`, which returns the address of a
 // header of record pointers and counts (H_* below). Nothing here allocates through the
 // AssemblyScript runtime: one bump allocator, reset by every `prepare`.
@@ -138,6 +142,8 @@ const HEADER_INTS = 20;
 let code: usize = 0; // UTF-16 code units
 let n: i32 = 0;
 let CLASS: usize = 0; // 128 bytes: 1 identifier start, 2 identifier part only (digits)
+let FOLD: usize = 0; // 128 bytes: the folded character, 0 if folding drops it
+let BITS: usize = 0; // 128 u64: charBit of each folded character
 let RT: usize = 0;
 let RS: usize = 0;
 let RE: usize = 0;
@@ -165,7 +171,7 @@ let namesPtr: usize = 0;
 let namesLen: i32 = 0;
 let namesCap: i32 = 0;
 let namesCount: i32 = 0;
-let recent: usize = 0; // RECENT_MASK + 1 slots of h1, h2, -, length
+let recent: usize = 0; // RECENT_MASK + 1 slots of a u64 hash, the length, -
 // Two parenthesis views (the last closed one and the enclosing one).
 let LP: usize = 0;
 let EN: usize = 0;
@@ -180,6 +186,16 @@ function init(): void {
     else if (c >= 48 && c <= 57) k = 2;
     store<u8>(CLASS + <usize>c, k);
   }
+  // Folding: lower-case ASCII letters and digits, 0 for what folding drops.
+  FOLD = alloc(128);
+  BITS = alloc(128 * 8);
+  for (let c = 0; c < 128; c++) {
+    let f = 0;
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) f = c;
+    else if (c >= 65 && c <= 90) f = c | 32;
+    store<u8>(FOLD + <usize>c, <u8>f);
+    store<u64>(BITS + (<usize>c << 3), f == 0 ? 0 : charBit(f)); // by the unfolded character
+  }
   RT = alloc(32);
   RS = alloc(32);
   RE = alloc(32);
@@ -189,7 +205,9 @@ function init(): void {
   staticTop = top;
 }
 
+// NARROW: a compile-time constant given with `--use NARROW=1` (see the top of this file).
 @inline function ch(i: i32): i32 {
+  if (isDefined(NARROW)) return <i32>load<u8>(code + <usize>i);
   return <i32>load<u16>(code + (<usize>i << 1));
 }
 @inline function isIdentStart(c: i32): bool {
@@ -277,30 +295,20 @@ function isReserved(s: i32, e: i32): bool {
 // ---- names
 // Every identifier and string long enough to matter is folded (ASCII letters and digits, lower
 // case) into one block of `name\n` lines. A repeat is skipped when a small direct-mapped cache
-// of recent texts (two 32-bit hashes and the length; 128 KB, so it stays in L2) has just seen it;
-// other repeats are written again, which `near` does not mind. A full hash table measured
-// slower: most texts of a large bundle are unique, and each probe of a table of megabytes is a
-// cache miss. (Two different texts sharing both hashes and the length, odds about 2^-64, would
-// only skip the second.)
+// of recent folded names (a 64-bit hash and the length; 128 KB, so it stays in L2) has just
+// seen it; other repeats are written again, which `near` does not mind. A full hash table
+// measured slower: most texts of a large bundle are unique, and each probe of a table of
+// megabytes is a cache miss. The text is folded straight into the block and hashed there, eight
+// bytes at a time, in one pass over the code. (Two different names sharing the hash and the
+// length, odds about 2^-64, would only skip the second.)
 const RECENT_MASK = 8191;
 
 function addName(s: i32, e: i32): void {
   const len = e - s;
   if (len < MIN_NAME_RAW || len > MAX_NAME_RAW) return;
-  let h1: i32 = 0;
-  let h2: i32 = 0x811c9dc5;
-  for (let k = s; k < e; k++) {
-    const c = ch(k);
-    h1 = h1 * 31 + c;
-    h2 = (h2 ^ c) * 16777619;
-  }
-  const r = recent + (<usize>(mix(h1 ^ h2) & RECENT_MASK) << 4);
-  if (load<i32>(r) == h1 && load<i32>(r, 4) == h2 && load<i32>(r, 12) == len) return;
-  store<i32>(r, h1);
-  store<i32>(r, h2, 4);
-  store<i32>(r, len, 12);
-  if (namesLen + len + 1 > namesCap) {
-    const cap = max<i32>(namesCap * 2, namesLen + len + 1);
+  // Room for the folded text, its newline and an eight-byte read past it.
+  if (namesLen + len + 9 > namesCap) {
+    const cap = max<i32>(namesCap * 2, namesLen + len + 9);
     const np = alloc(cap);
     memory.copy(np, namesPtr, <usize>namesLen);
     namesPtr = np;
@@ -309,15 +317,31 @@ function addName(s: i32, e: i32): void {
   const start = namesPtr + <usize>namesLen;
   let w = start;
   let m: u64 = 0;
+  // Branch-free: every character is stored, and the write position moves past kept ones only.
   for (let k = s; k < e; k++) {
-    let c = ch(k);
-    if (c >= 65 && c <= 90) c |= 32;
-    else if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) continue;
-    store<u8>(w++, <u8>c);
-    m |= charBit(c);
+    const c = ch(k);
+    const x = <usize>(c < 128 ? c : 0);
+    const f = load<u8>(FOLD + x);
+    store<u8>(w, f);
+    w += <usize>(f != 0);
+    m |= load<u64>(BITS + (x << 3));
   }
   const flen = <i32>(w - start);
   if (flen < MIN_NAME_RAW || flen > MAX_NAME_FOLDED) return;
+  // Zero the bytes after the name that the last word reads, then hash the words.
+  store<u64>(w, 0);
+  let h: u64 = <u64>flen;
+  for (let p = start; p < w; p += 8) {
+    h = (h ^ load<u64>(p)) * 0x9e3779b97f4a7c15;
+    h = rotl<u64>(h, 31);
+  }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccd;
+  h ^= h >> 33;
+  const r = recent + (<usize>(<i32>h & RECENT_MASK) << 4);
+  if (load<u64>(r) == h && load<i32>(r, 8) == flen) return;
+  store<u64>(r, h);
+  store<i32>(r, flen, 8);
   store<u8>(w, 10);
   // Offset, length and character mask, for indexNames (which runs once per chunk, so V8 runs
   // it as baseline code: it must not walk the block again).
@@ -327,16 +351,6 @@ function addName(s: i32, e: i32): void {
   store<u64>(nr, m, 8);
   namesLen += flen + 1;
   namesCount++;
-}
-
-/** Spreads a hash over the low bits the table indexes by (murmur3's finalizer). */
-@inline function mix(x: i32): i32 {
-  x ^= x >>> 16;
-  x *= 0x85ebca6b;
-  x ^= x >>> 13;
-  x *= 0xc2b2ae35;
-  x ^= x >>> 16;
-  return x;
 }
 
 // ---- parentheses
@@ -850,7 +864,7 @@ export function step(limit: i32): i32 {
           return lost();
         }
         j++;
-        while (j < n && isIdentPart(ch(j))) j++;
+        while (isIdentPart(ch(j))) j++; // the zero padding ends the run
         push(T_REGEX, i, j, 0);
         i = j;
         continue;
@@ -934,7 +948,7 @@ export function step(limit: i32): i32 {
     }
     if (isIdentStart(c) || (c == 35 && isIdentStart(ch(i + 1)))) {
       let j = i + 1;
-      while (j < n && isIdentPart(ch(j))) j++;
+      while (isIdentPart(ch(j))) j++; // the zero padding ends the run
       pendingDirectiveHost = -1;
       if (j - i >= MIN_NAME_RAW) addName(i, j);
       // "str" === ident
@@ -1071,12 +1085,17 @@ export function step(limit: i32): i32 {
   return i;
 }
 
-/** Room for `units` UTF-16 code units of code (plus zero padding); returns where to write them. */
+/** Room for `units` code units of code (plus zero padding); returns where to write them. */
 export function prepare(units: i32): usize {
   init();
   top = staticTop;
-  code = alloc((units + 16) * 2);
-  memory.fill(code + (<usize>units << 1), 0, 32);
+  if (isDefined(NARROW)) {
+    code = alloc(units + 16);
+    memory.fill(code + <usize>units, 0, 16);
+  } else {
+    code = alloc((units + 16) * 2);
+    memory.fill(code + (<usize>units << 1), 0, 32);
+  }
   n = units;
   return code;
 }
