@@ -6,7 +6,9 @@
 //          built    (esbuild) as pillbox, plus a plugin after it that turns esbuild's `sourcemap`
 //                   back on: the maps are built, then stripped (pillbox alone has none built)
 //          sentry   + the Sentry bundler plugin deleting the maps (no auth token: no upload)
-//          plant    plain, then the decoy engine's style analysis + placement timed alone
+//          plant    plain, then the decoy engine's style analysis + placement timed alone; the
+//                   session is made before the build, as a plugin's setup makes it (for esbuild
+//                   the engine then warms up while esbuild builds, as in the plugin)
 // Prints one JSON line: { ms, cpu, outBytes, maps, ...extra }. `ms` runs from before the
 // plugin is imported to after the build wrote its files (plugin loading counts). For pillbox
 // and strip, `ownMs`/`ownCpu` are the time spent inside the plugin's hooks plus its import: the
@@ -70,6 +72,12 @@ function timed(plugin) {
   return { ...plugin, buildStart: wrap(plugin.buildStart), generateBundle: { ...plugin.generateBundle, handler: wrap(plugin.generateBundle.handler) } };
 }
 
+let plantSession = null;
+if (variant === 'plant') {
+  const { createHardenSession } = await import(pathToFileURL(join(pluginDir, 'harden.mjs')).href);
+  plantSession = createHardenSession(pillboxOptions(true), { production: true, projectRoot: work, outDir, bundler });
+}
+
 const cpu0 = cpuMs();
 const t0 = performance.now();
 const plugins = [];
@@ -125,9 +133,8 @@ const files = readdirSync(outDir, { recursive: true }).map(String).filter((f) =>
 const js = files.filter((f) => f.endsWith('.js'));
 const extra = {};
 if (variant === 'plant') {
-  // The decoy engine over the build's own output, in the same cold process a build runs in.
-  const { createHardenSession } = await import(pathToFileURL(join(pluginDir, 'harden.mjs')).href);
-  const session = createHardenSession(pillboxOptions(true), { production: true, projectRoot: work, outDir, bundler });
+  // The decoy engine over the build's own output, in the same fresh process the build ran in.
+  const session = plantSession;
   const code = js.map((f) => ({ fileName: f, code: readFileSync(join(outDir, f), 'utf8') }));
   const c = cpuMs();
   const t = performance.now();

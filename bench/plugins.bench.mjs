@@ -78,7 +78,7 @@ for (const bundler of BUNDLERS) {
       `(${verdict(own <= LIMITS[bundler].plugin - 1)} against the same limit); CPU ${m('pillbox', 'ownCpu').toFixed(0)} ms`,
   );
   console.log(
-    `  decoys (style + placement + manifest, cold process): ${m('plant', 'plantMs').toFixed(0)} ms = ${pct(decoys)} of the plain build ` +
+    `  decoys (style + placement + manifest, fresh process, session made before the build as by the plugin): ${m('plant', 'plantMs').toFixed(0)} ms = ${pct(decoys)} of the plain build ` +
       `(limit ${LIMITS[bundler].decoys * 100}%) ${verdict(decoys <= LIMITS[bundler].decoys)}; ${samples.plant[0].planted} decoys`,
   );
 }
