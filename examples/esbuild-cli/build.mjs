@@ -1,7 +1,8 @@
 // Builds dist/ with the esbuild JS API and the pillbox plugin, as a project would.
-//   npm run build       production (minified): maps stripped, decoys planted after esbuild's
-//                       minifier (PILLBOX_KEY must be set), and the build fails if anything
-//                       the mode promised away is left in dist/
+//   npm run build       production (minified): no maps (strip has esbuild skip building
+//                       them), decoys planted after esbuild's minifier (PILLBOX_KEY must be
+//                       set), and the build fails if anything the mode promised away is left
+//                       in dist/
 //   npm run build:dev   development (node build.mjs --dev): maps kept, no decoys
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
