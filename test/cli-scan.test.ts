@@ -141,6 +141,18 @@ describe('formats', () => {
     expect(lines.at(-1)).toMatch(/^::error title=pillbox::FAIL: 1 finding/);
   });
 
+  it('--annotate: the report to --output and the same findings as annotations on stdout, from one scan', async () => {
+    const cwd = project({});
+    const r = await run(['scan', incident.tgz, '--format', 'sarif', '--output', 'pillbox.sarif', '--annotate'], cwd);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('pillbox: sarif report written to pillbox.sarif. FAIL: 1 finding at or above --fail-on high (1 critical)\n');
+    expect(r.stdout).toBe((await run(['scan', incident.tgz, '--format', 'github'], cwd)).stdout);
+    expect(validateSarif(JSON.parse(readFileSync(join(cwd, 'pillbox.sarif'), 'utf8')))).toEqual([]);
+    const alone = await run(['scan', incident.tgz, '--annotate'], cwd);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/--annotate needs --output FILE/);
+  });
+
   it('--output writes the report to a file and prints a one-line summary to stderr', async () => {
     const cwd = project({});
     const r = await run(['scan', incident.tgz, '--format', 'json', '--output', 'reports/scan.json'], cwd);
@@ -315,6 +327,9 @@ describe('forbidden strings never appear, not even in part', () => {
       const file = await run(['scan', incident.tgz, '--format', format, '--output', `out.${format}`], cwd);
       expect(leakedFragments(readFileSync(join(cwd, `out.${format}`), 'utf8') + file.stderr, forbidden), `${format} --output`).toEqual([]);
     }
+    const annotated = await run(['scan', incident.tgz, '--format', 'sarif', '--output', 'out-annotated.sarif', '--annotate'], cwd);
+    expect(annotated.stdout).toContain('forbid[0]');
+    expect(leakedFragments(annotated.stdout + annotated.stderr, forbidden), '--annotate').toEqual([]);
     const report = json(await run(['scan', incident.tgz, '--format', 'json'], cwd));
     const hit = report.findings.find((f) => f.code === 'forbidden-string');
     expect(hit?.severity).toBe('critical');

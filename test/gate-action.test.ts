@@ -156,6 +156,12 @@ describe('the action, run as the runner would', () => {
     expect(result.logs).toContain('::error title=pillbox::findings at or above high');
   });
 
+  it('scans once: the SARIF file and the annotations come from the same run', () => {
+    const script = action.runs.steps.find((s) => s.id === 'scan')!.run!;
+    expect(script.match(/"\$\{pillbox\[@\]\}" scan /g)).toHaveLength(1);
+    expect(script).toContain('args+=(--annotate)');
+  });
+
   it('a given path and a lower threshold; no upload when turned off', async () => {
     write(repo, { 'pkg/clean/index.js': 'export const ok = true;\n' });
     const clean = await runAction(repo, { 'working-directory': 'pkg', path: 'clean', 'upload-sarif': 'false', 'fail-on': 'low' });

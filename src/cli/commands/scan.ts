@@ -21,6 +21,7 @@ interface ScanFlags {
   baseline?: string;
   workspaces?: boolean;
   comparePrevious?: boolean;
+  annotate?: boolean;
 }
 
 const EXIT_CODES_HELP = `
@@ -33,6 +34,7 @@ Examples:
   pillbox scan                          this package, as npm would publish it
   pillbox scan my-cli-1.2.3.tgz         a packed release
   pillbox scan dist --format sarif --output pillbox.sarif
+  pillbox scan --format sarif --output pillbox.sarif --annotate   in a GitHub Actions job
 `;
 
 export function registerScan(program: Command, ctx: CliContext): void {
@@ -47,6 +49,7 @@ export function registerScan(program: Command, ctx: CliContext): void {
     .option('--baseline <file>', 'a previous JSON report: findings it already holds are suppressed')
     .option('--workspaces', 'scan every workspace package as it will be published')
     .option('--compare-previous', 'compare with the previous published release (size growth)')
+    .option('--annotate', 'also print GitHub Actions annotations on stdout (with --output: one scan for both)')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (targets: string[], flags: ScanFlags) => {
       ctx.exitCode = await runScan(targets, flags, ctx);
@@ -61,6 +64,8 @@ async function runScan(targets: string[], flags: ScanFlags, ctx: CliContext): Pr
     return fail('started by the package manager inside the pack that pillbox itself runs with scripts off; refusing to recurse (this package manager ignored --ignore-scripts)');
   }
   if (flags.output !== undefined && flags.output.trim() === '') return fail('--output needs a file name');
+  // Annotations go to stdout, so the report itself must go to a file.
+  if (flags.annotate && flags.output === undefined) return fail('--annotate needs --output FILE (the report goes to the file, the annotations to stdout)');
 
   let config: ResolvedConfig;
   try {
@@ -108,6 +113,8 @@ async function runScan(targets: string[], flags: ScanFlags, ctx: CliContext): Pr
       return fail(`cannot write ${flags.output}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
     }
     ctx.stderr(`pillbox: ${flags.format} report written to ${flags.output}. ${summary}\n`);
+    // The same report as workflow commands, for a CI job that also wants a SARIF file (action.yml).
+    if (flags.annotate) ctx.stdout(redactText(formatReport('github', safe, { cwd: ctx.cwd, failOn, color: false }), config.forbid));
   } else {
     ctx.stdout(rendered);
     // Machine formats on stdout leave a CI log silent: say the verdict on stderr.
