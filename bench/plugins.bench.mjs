@@ -6,8 +6,9 @@
 //                  esbuild: pillbox when the maps are built anyway (a plugin after it turns
 //                  `sourcemap` back on), since pillbox's strip alone has esbuild build none
 //   decoys         style analysis + placement alone / plain           esbuild <= 10%, rollup <= 5%
-//   own time       pillbox's import and hooks, timed inside the pillbox build / plain (the same
-//                  cost measured directly: steadier than a difference of two whole builds)
+//   own time       pillbox's import and hooks, timed inside the pillbox build / plain: what its
+//                  hooks cost, steadier than a difference of two whole builds; printed, not
+//                  judged (with esbuild, strip also saves the maps' build, which it leaves out)
 // Medians of BENCH_RUNS (default 3) after one warm-up build. BENCH_BUNDLERS=esbuild limits it.
 // Wall time decides (it is what the issues ask); CPU time (this process and esbuild's service)
 // is printed beside it because on a loaded machine it is the steadier of the two. The plugin's
@@ -75,7 +76,7 @@ for (const bundler of BUNDLERS) {
   const own = m('pillbox', 'ownMs') / m('plain');
   console.log(
     `  pillbox's own time (its import and hooks, measured inside the build): ${m('pillbox', 'ownMs').toFixed(0)} ms = ${pct(own)} of the plain build ` +
-      `(${verdict(own <= LIMITS[bundler].plugin - 1)} against the same limit); CPU ${m('pillbox', 'ownCpu').toFixed(0)} ms`,
+      `(not a target: with esbuild, strip also saves the maps' build, which this leaves out); CPU ${m('pillbox', 'ownCpu').toFixed(0)} ms`,
   );
   console.log(
     `  decoys (style + placement + manifest, fresh process, session made before the build as by the plugin): ${m('plant', 'plantMs').toFixed(0)} ms = ${pct(decoys)} of the plain build ` +
