@@ -139,7 +139,7 @@ const H_EXPORTS = 17, H_EXPORTS_LEN = 18;
 const HEADER_INTS = 20;
 
 // ---- state
-let code: usize = 0; // UTF-16 code units
+let code: usize = 0; // the code: UTF-16 code units, or ASCII bytes when NARROW
 let n: i32 = 0;
 let CLASS: usize = 0; // 128 bytes: 1 identifier start, 2 identifier part only (digits)
 let FOLD: usize = 0; // 128 bytes: the folded character, 0 if folding drops it
