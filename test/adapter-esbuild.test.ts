@@ -66,6 +66,21 @@ function appBehaviour(dir: string): string[] {
   return runNode(join(root, 'run-all.mjs'), [dir]).split('\n');
 }
 
+/** A build with what it wrote to stderr (the plugin's one-line summary, at logLevel info). */
+async function buildLogged(opts: esbuild.BuildOptions): Promise<string> {
+  const logged: string[] = [];
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
+    logged.push(String(text));
+    return true;
+  });
+  try {
+    await esbuild.build(opts);
+  } finally {
+    spy.mockRestore();
+  }
+  return logged.join('');
+}
+
 /** Turns maps back on after pillbox's setup turned them off for strip. */
 const mapsOn: esbuild.Plugin = { name: 'maps-on', setup: (b) => void (b.initialOptions.sourcemap = 'linked') };
 const manifests = (name: string) => join(root, '.pillbox', name);
@@ -132,40 +147,22 @@ describe('esbuild adapter, write: true', () => {
   });
 
   it('strip has esbuild build no maps at all: the output is esbuild\'s own without maps, and the log says so', async () => {
-    const logged: string[] = [];
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
-      logged.push(String(text));
-      return true;
-    });
     const opts = options('strip-logged', { minify: true, logLevel: 'info', plugins: [pillbox()] });
-    try {
-      await esbuild.build(opts);
-    } finally {
-      spy.mockRestore();
-    }
+    const log = await buildLogged(opts);
     expect(opts.sourcemap).toBe(false);
-    expect(logged.join('')).toMatch(/pillbox strip: maps not built\n/);
+    expect(log).toMatch(/pillbox strip: maps not built\n/);
     const none = await build('no-maps', null, { minify: true, sourcemap: false });
     expect(listFiles(dirs.strip)).toEqual(listFiles(none));
     for (const f of listFiles(none)) expect(readFileSync(join(dirs.strip, f), 'utf8'), f).toBe(readFileSync(join(none, f), 'utf8'));
   });
 
   it('strip: maps a later plugin turns back on are built, then stripped like any other', async () => {
-    const logged: string[] = [];
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
-      logged.push(String(text));
-      return true;
-    });
     const opts = options('strip-maps-on-logged', { minify: true, logLevel: 'info', plugins: [pillbox(), mapsOn] });
-    try {
-      await esbuild.build(opts);
-    } finally {
-      spy.mockRestore();
-    }
-    const log = logged.join('');
+    const log = await buildLogged(opts);
     expect(log).toMatch(/pillbox strip: [1-9]\d* maps removed, [1-9]\d* comments removed\n/);
     expect(log).not.toContain('not built');
-    expect(plainLeakSearch(dirs.stripMapsOn)).toEqual([]);
+    expect(listFiles(opts.outdir)).toEqual(listFiles(dirs.stripMapsOn));
+    expect(plainLeakSearch(opts.outdir)).toEqual([]);
   });
 
   it('hidden moves every map (CSS too) out of the output, mirroring paths, with their content', async () => {

@@ -41,9 +41,9 @@ describe('guards', () => {
     }
   }
 
-  it('a guard without its contradiction would be true for the name (so the test above can fail)', () => {
+  it('a guard without its contradiction is true for one of the values tried (so the test above can fail)', () => {
     const half = new Function('p', `return p === ${JSON.stringify(NAME)};`) as (p: unknown) => boolean;
-    expect(half(NAME)).toBe(true);
+    expect(values().slice(0, -1).some((v) => half(v))).toBe(true);
   });
 });
 

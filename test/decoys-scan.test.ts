@@ -16,8 +16,16 @@ import { ARGUMENTS0, scanChunk } from '../src/decoys/scan.js';
 const require = createRequire(import.meta.url);
 const samples = new Map<string, string>();
 
+// acorn has no string switch on a plain identifier, no tool definition and no flag getter: an
+// agent-like tail adds each, so that every kind of record is checked against the truth.
+const AGENT_TAIL = `
+export function routeTool(kind, input) { switch (kind) { case "read_file": return input.path; case "list_dir": return input.dir; case "web_fetch": return input.url; default: return null; } }
+export function flagsFor(getFlag) { return [getFlag("agent_fast_mode", false), getFlag("agent_stream_replies", true)]; }
+export const TOOLS = [{ name: "read_file", description: "Reads a file.", input_schema: { type: "object", properties: { path: { type: "string" } } } }];
+`;
+
 beforeAll(async () => {
-  const source = readFileSync(join(dirname(require.resolve('acorn')), 'acorn.mjs'), 'utf8');
+  const source = readFileSync(join(dirname(require.resolve('acorn')), 'acorn.mjs'), 'utf8') + AGENT_TAIL;
   samples.set('acorn as written', source);
   samples.set('acorn, esbuild --minify', (await transform(source, { minify: true, format: 'esm' })).code);
   samples.set('acorn, terser', (await minify(source, { module: true })).code!);
@@ -79,6 +87,7 @@ describe.each(['acorn as written', 'acorn, esbuild --minify', 'acorn, terser'])(
     // It finds most of them (those with plain parameters and no directive).
     const plain = [...t.bodies.values()].filter((b) => b.params.every((p) => p !== '?') && (b.params.length > 0 || !b.arrow)).length;
     expect(scan.hosts.length).toBeGreaterThan(plain * 0.8);
+    expect(scan.switches.length).toBeGreaterThan(0);
     for (const s of scan.switches) expect(t.switches.get(s.start), `switch at ${s.start}`).toBe(s.discriminant);
   });
 
@@ -175,6 +184,25 @@ describe('near-miss search over the names the scan kept', () => {
     const index = new NameIndex();
     index.addAll(scan.names);
     expect(index.near('readworkspacesnapshots')).toBe('readworkspacesnapshot');
+  });
+});
+
+describe('the two builds of the scanner', () => {
+  it('the ASCII build and the UTF-16 build report the same on the same code', () => {
+    // esbuild's minified sample is ASCII (one byte per character); one non-ASCII character in a
+    // comment after it sends the same code to the UTF-16 build.
+    const ascii = samples.get('acorn, esbuild --minify')!;
+    expect(ascii).toMatch(/^[\x00-\x7f]*$/);
+    const narrow = scanChunk(ascii);
+    const wide = scanChunk(ascii + '// \u00e9t\u00e9\n');
+    expect(narrow.hosts.length).toBeGreaterThan(100);
+    expect([narrow.switches.length, narrow.toolObjects.length, narrow.stringCalls.size]).not.toContain(0);
+    expect(wide.hosts).toEqual(narrow.hosts);
+    expect(wide.switches).toEqual(narrow.switches);
+    expect(wide.toolObjects).toEqual(narrow.toolObjects);
+    expect(wide.stringCalls).toEqual(narrow.stringCalls);
+    expect(new Set(wide.names)).toEqual(new Set(narrow.names));
+    expect([wide.confused, wide.singleQuotes, wide.minified]).toEqual([narrow.confused, narrow.singleQuotes, narrow.minified]);
   });
 });
 

@@ -94,7 +94,9 @@ describe('decompression on the worker thread', () => {
 
   it('reads several archives at once through the one worker', async () => {
     writeFileSync(at('big2.tgz'), tgz);
+    const before = workerJobsStarted();
     const results = await Promise.all(['big.tgz', 'big2.tgz', 'big.tgz'].map(async (name) => drain(await openTarget(name, { cwd: root }))));
+    expect(workerJobsStarted()).toBe(before + 3);
     for (const d of results) {
       expect(d.errors).toEqual([]);
       expect(d.entries.map((e) => e.bytes?.length)).toEqual(files.map((f) => f.data.length));

@@ -38,6 +38,9 @@ function wholeKey(bytes: Buffer): boolean {
   return search.found;
 }
 
+/** How many early walks were compared with sniffMap (the tests check that some were). */
+let sniffsCompared = 0;
+
 /** The early results must equal sniffMap's and the whole-buffer key search on the same bytes. */
 function expectSameAsWhole(bytes: Buffer, cuts: number[], name = 'x.map'): void {
   const { early, buf } = feedInChunks(bytes, cuts, name);
@@ -45,7 +48,17 @@ function expectSameAsWhole(bytes: Buffer, cuts: number[], name = 'x.map'): void 
   expect(results).toBeDefined();
   expect(results?.key).toBe(wholeKey(bytes));
   // A walk that did not start early is left to sniffMap: nothing to compare.
-  if (results?.sniff) expect(results.sniff).toEqual(sniffMap(buf, name, OPTIONS));
+  if (results?.sniff) {
+    expect(results.sniff).toEqual(sniffMap(buf, name, OPTIONS));
+    sniffsCompared++;
+  }
+}
+
+/** Runs `body` and checks that it compared at least `min` early walks with sniffMap. */
+function comparingSniffs(min: number, body: () => void): void {
+  const before = sniffsCompared;
+  body();
+  expect(sniffsCompared - before).toBeGreaterThanOrEqual(min);
 }
 
 const KEY = `pbk1_${'A'.repeat(20)}-_${'b'.repeat(21)}`;
@@ -94,6 +107,7 @@ const cutsFor = (length: number) => fc.array(fc.integer({ min: 0, max: Math.max(
 
 describe('EarlyAnalysis gives what the whole-buffer analysis gives', () => {
   it('on random maps, index maps and JSON, cut anywhere', () => {
+    comparingSniffs(100, () =>
     fc.assert(
       fc.property(
         mapArb,
@@ -109,10 +123,11 @@ describe('EarlyAnalysis gives what the whole-buffer analysis gives', () => {
         },
       ),
       { numRuns: 400 },
-    );
+    ));
   });
 
   it('on mutated and truncated maps (errors and their offsets included), cut anywhere', () => {
+    comparingSniffs(100, () =>
     fc.assert(
       fc.property(mapArb, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.nat(), fc.array(fc.nat(), { maxLength: 8 }), (map, at, byte, keep, rawCuts) => {
         const text = Buffer.from(JSON.stringify(map), 'utf8');
@@ -122,7 +137,7 @@ describe('EarlyAnalysis gives what the whole-buffer analysis gives', () => {
         for (const bytes of [mutated, truncated]) expectSameAsWhole(bytes, rawCuts.map((c) => c % (bytes.length + 1)));
       }),
       { numRuns: 400 },
-    );
+    ));
   });
 
   it('at every single split point and byte by byte, on maps with every kind of token boundary', () => {
@@ -138,14 +153,16 @@ describe('EarlyAnalysis gives what the whole-buffer analysis gives', () => {
       `{"version":3,"mappings":"","sources":["k.ts"],"sourcesContent":["const k = '${KEY}';"]}`,
       '{"sources":["a"],"version":3,"mappings":"x","debug_id":"id-1","sourceRoot":"/abs/"}',
     ];
-    for (const text of cases) {
-      const bytes = Buffer.from(text, 'utf8');
-      for (let cut = 0; cut <= bytes.length; cut++) expectSameAsWhole(bytes, [cut]);
-      expectSameAsWhole(
-        bytes,
-        Array.from({ length: bytes.length }, (_, i) => i + 1),
-      );
-    }
+    comparingSniffs(cases.length, () => {
+      for (const text of cases) {
+        const bytes = Buffer.from(text, 'utf8');
+        for (let cut = 0; cut <= bytes.length; cut++) expectSameAsWhole(bytes, [cut]);
+        expectSameAsWhole(
+          bytes,
+          Array.from({ length: bytes.length }, (_, i) => i + 1),
+        );
+      }
+    });
   });
 
   it('walks a map early only where sniffMap walks it at once, and leaves the rest to sniffMap', () => {

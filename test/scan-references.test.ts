@@ -211,6 +211,7 @@ describe('properties', () => {
         const { facts } = analyseFile({ path: name, packagePath: name, size: buf.length }, buf, { forbid, maxBytes: 1 << 20 });
         // Never throws; and whatever it finds names a config entry, never the string.
         for (const hit of facts.forbidden) expect(['forbid[0]', 'forbid[1]']).toContain(hit.rule);
+        expect(JSON.stringify(facts.forbidden)).not.toMatch(/se+cret/i);
       }),
       { numRuns: 300 },
     );
