@@ -6,7 +6,8 @@ import { isManifestEnvelope, ManifestError, openManifest, sealManifest } from '.
 
 // Reading and writing `<manifestDir>/<channel>/<release>.json`, shared by the decoy engine (which
 // writes one per build and reads back earlier product and channel decoys), the harden core
-// (which reads a build's own back) and `detect` (which needs every release's decoys).
+// (which re-seals a build's own after its files are renamed) and `detect` (which needs every
+// release's decoys).
 // Files that are not manifests, and manifests sealed with another key, are skipped with a
 // warning; one of ours that cannot be read or opened throws ManifestError: silently making new
 // decoys, or silently searching for fewer, would both be wrong.
@@ -54,17 +55,6 @@ export function readManifestDir(manifestDir: string, key: Buffer, show: (path: s
     }
   }
   return contents;
-}
-
-/** One manifest file, opened with `key` (ManifestError when it cannot be read or opened). */
-export function readManifestFile(path: string, key: Buffer): ManifestPlaintext {
-  let envelope: unknown;
-  try {
-    envelope = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new ManifestError(`cannot read the manifest ${path}: ${(err as Error).message}`);
-  }
-  return openManifest<ManifestPlaintext>(key, envelope, path);
 }
 
 export function writeManifest(path: string, key: Buffer, plain: ManifestPlaintext): void {

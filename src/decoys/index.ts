@@ -42,6 +42,8 @@ export interface PlantResult {
   decoyNames: string[];
   /** The same messages that went to onWarning. */
   warnings: string[];
+  /** What the manifest at manifestPath holds (sealed there): callers need not read it back. */
+  manifest: ManifestPlaintext;
 }
 
 export const DEFAULT_COUNT = 16;
@@ -248,7 +250,7 @@ export async function plantDecoys(chunks: DecoyChunk[], options: PlantOptions): 
   const path = manifestPath(options.manifestDir, channel, release);
   writeManifest(path, key, plain);
   const names = [...new Set(set.shipped.filter((d) => placedIds.has(d.id)).map((d) => d.name))].sort();
-  return { chunks: outChunks, manifestPath: path, planted: names.length, decoyNames: names, warnings };
+  return { chunks: outChunks, manifestPath: path, planted: names.length, decoyNames: names, warnings, manifest: plain };
 }
 
 export interface ExplainedDecoy {

@@ -3,7 +3,8 @@ import { DEFAULT_CONFIG } from '../core/config-types.js';
 import type { ForbidRule } from '../core/config-types.js';
 import type { ResolvedDecoys } from '../core/plugin-options.js';
 import { isSourceMapObject, toMapObject, type AnyMap } from '../maps/sourcemap.js';
-import { readManifestFile, writeManifest } from '../core/manifest-store.js';
+import { writeManifest } from '../core/manifest-store.js';
+import type { ManifestPlaintext } from '../core/decoy-types.js';
 import type { PoisonDecoy } from '../maps/poison.js';
 import type { OutputFile } from './pairing.js';
 
@@ -51,6 +52,8 @@ export interface PlantOutcome {
   manifestPath: string;
   planted: number;
   decoyNames: string[];
+  /** What the engine sealed at manifestPath. */
+  manifest: ManifestPlaintext;
 }
 
 export async function plantWithEngine(
@@ -68,6 +71,7 @@ export async function plantWithEngine(
     manifestPath: result.manifestPath,
     planted: result.planted,
     decoyNames: result.decoyNames,
+    manifest: result.manifest,
   };
 }
 
@@ -94,16 +98,18 @@ export async function scanOutputFiles(files: readonly OutputFile[], opts: { disp
   return scanReaders([reader], { cwd: process.cwd(), config: { ...DEFAULT_CONFIG, failOn: 'low', forbid: opts.forbid } });
 }
 
-/** Rewrites the file names of a sealed manifest's placements (files renamed after planting). */
-export function renameManifestFiles(key: Buffer, manifestPath: string, rename: (fileName: string) => string): void {
-  const plain = readManifestFile(manifestPath, key);
-  plain.placements = plain.placements.map((p) => ({ ...p, file: rename(p.file) }));
-  writeManifest(manifestPath, key, plain);
+/**
+ * Re-seals a build's manifest with its placements' file names rewritten (files renamed after
+ * planting); returns what it wrote.
+ */
+export function renameManifestFiles(key: Buffer, manifestPath: string, plain: ManifestPlaintext, rename: (fileName: string) => string): ManifestPlaintext {
+  const renamed = { ...plain, placements: plain.placements.map((p) => ({ ...p, file: rename(p.file) })) };
+  writeManifest(manifestPath, key, renamed);
+  return renamed;
 }
 
-/** The shipped decoys named, with their definitions, read back from the sealed manifest (for poison maps). */
-export function decoyDetails(key: Buffer, manifestPath: string, names: readonly string[]): PoisonDecoy[] {
-  const plain = readManifestFile(manifestPath, key);
+/** The shipped decoys named, with their definitions, from a build's manifest (for poison maps). */
+export function decoyDetails(plain: ManifestPlaintext, names: readonly string[]): PoisonDecoy[] {
   const wanted = new Set(names);
   const seen = new Set<string>();
   const out: PoisonDecoy[] = [];

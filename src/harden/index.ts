@@ -10,11 +10,11 @@ import {
 import { languageOf } from '../maps/comments.js';
 import { transformPair, type PairResult } from '../maps/index.js';
 import { isIndexMap, parseSourceMap, serializeMap, type AnyMap } from '../maps/sourcemap.js';
-import { asMapObject, loadPoison, plantWithEngine, preloadEngines, scanOutputFiles, type DecoyChunk } from './engines.js';
+import { asMapObject, decoyDetails, loadPoison, plantWithEngine, preloadEngines, renameManifestFiles, scanOutputFiles, type DecoyChunk } from './engines.js';
 import { judgeReport, type GateResult } from './gate.js';
 import { sortOutput, textOf, type OutputFile } from './pairing.js';
 import type { PoisonDecoy, poisonMap } from '../maps/poison.js';
-import { decoyDetails, renameManifestFiles } from './engines.js';
+import type { ManifestPlaintext } from '../core/decoy-types.js';
 
 // The bundler-free core every adapter (and `pillbox harden`) drives. An adapter translates its
 // bundler's hooks into three calls on a session:
@@ -111,6 +111,8 @@ export function createHardenSession(options: PillboxOptions | undefined, ctx: Ha
 class Session implements HardenSession {
   decoys: DecoyOutcome | null = null;
   private lastPlant: DecoyOutcome | null = null;
+  /** What the last planting sealed in its manifest (controls included): kept here, never in a summary. */
+  private lastManifest: ManifestPlaintext | null = null;
   private poisonDecoys: PoisonDecoy[] = [];
   /** poison: output map name -> the decoy source paths it was given. */
   private poisonedMaps = new Map<string, string[]>();
@@ -135,8 +137,8 @@ class Session implements HardenSession {
   renameDecoyFiles(rename: (fileName: string) => string): void {
     const decoys = this.options.decoys;
     const last = this.lastPlant;
-    if (!decoys || !last || last.files.every((f) => rename(f) === f)) return;
-    renameManifestFiles(decoys.key, last.manifestPath, rename);
+    if (!decoys || !last || !this.lastManifest || last.files.every((f) => rename(f) === f)) return;
+    this.lastManifest = renameManifestFiles(decoys.key, last.manifestPath, this.lastManifest, rename);
     last.files = last.files.map(rename);
     if (this.decoys) this.decoys.files = this.decoys.files.map(rename);
   }
@@ -149,9 +151,9 @@ class Session implements HardenSession {
     const outcome = await plantWithEngine(chunks, decoys, this.options.manifestDir, (m) => this.options.warnings.push(m));
     const byName = new Map(outcome.chunks.map((c) => [c.fileName, c]));
     const changed = outcome.chunks.filter((c) => c.code !== chunks.find((o) => o.fileName === c.fileName)?.code).map((c) => c.fileName);
-    // Only poison maps need the decoys' definitions (reading the sealed manifest back costs ~10 ms).
-    this.poisonDecoys = this.options.sourcemaps === 'poison' ? decoyDetails(decoys.key, outcome.manifestPath, outcome.decoyNames) : [];
+    this.poisonDecoys = this.options.sourcemaps === 'poison' ? decoyDetails(outcome.manifest, outcome.decoyNames) : [];
     this.lastPlant = { planted: outcome.planted, manifestPath: outcome.manifestPath, files: changed };
+    this.lastManifest = outcome.manifest;
     this.decoys = {
       planted: (this.decoys?.planted ?? 0) + outcome.planted,
       manifestPath: outcome.manifestPath,
@@ -178,6 +180,7 @@ class Session implements HardenSession {
     const summary: HardenSummary = { mode: o.sourcemaps, mapsRemoved: [], mapsHidden: [], mapsRewritten: [], commentsRemoved: [], decoys: null };
 
     this.lastPlant = null;
+    this.lastManifest = null;
     if (o.decoys && !opts.decoysPlanted) {
       const js = [...sorted.code.values()].filter((c) => c.lang === 'js');
       const planted = await this.plantDecoys(js.map((c) => ({ fileName: c.fileName, code: c.code, map: c.mapFile && !mapsGo ? sorted.maps.get(c.mapFile)!.map : undefined })));
