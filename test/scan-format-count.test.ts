@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatCount } from '../src/scan/format-count.js';
+import { formatCount } from '../src/core/format-count.js';
 
 // formatCount stands in for toLocaleString('en-US') (whose first call loads ICU's locale data):
 // it must write every count exactly as toLocaleString does.

@@ -1,4 +1,5 @@
 import type { Log, ReportingDescriptor, Result } from 'sarif';
+import { formatCount } from '../core/format-count.js';
 import type { DecoyHit, DetectReport, ScopeResult } from './detect.js';
 import type { HitLocation } from './search.js';
 
@@ -51,8 +52,8 @@ export function formatText(report: DetectReport): string {
       `${report.scopesTested} scope${report.scopesTested === 1 ? '' : 's'} tested, threshold ${probability(report.threshold)}`,
   );
   out.push(
-    `read ${report.inputs.reduce((n, i) => n + i.files, 0)} file(s), ${s.bytes.toLocaleString('en-US')} bytes, ` +
-      `${s.candidates.toLocaleString('en-US')} candidate strings; ${s.controlsSearched} controls searched, ${s.controlsFound} found`,
+    `read ${report.inputs.reduce((n, i) => n + i.files, 0)} file(s), ${formatCount(s.bytes)} bytes, ` +
+      `${formatCount(s.candidates)} candidate strings; ${s.controlsSearched} controls searched, ${s.controlsFound} found`,
   );
   for (const w of report.warnings) out.push(`warning: ${w}`);
   out.push('');

@@ -1,5 +1,5 @@
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { statSync } from 'node:fs';
+import { relative } from 'node:path';
 import type { Decoy, ManifestPlaintext, Tier } from '../core/decoy-types.js';
 import { keyId } from '../core/key.js';
 import { ManifestError } from '../core/manifest-envelope.js';
@@ -52,26 +52,17 @@ export interface LoadOptions {
 export function loadManifests(opts: LoadOptions): LoadedManifests {
   const show = (p: string) => (opts.cwd ? relative(opts.cwd, p) || '.' : p);
   const id = keyId(opts.key);
-  let channelDirs: string[];
+  let contents: ManifestDirContents;
   try {
     if (!statSync(opts.dir).isDirectory()) throw new DetectSetupError(`${show(opts.dir)} is not a directory of manifests`);
-    channelDirs = readdirSync(opts.dir, { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .map((d) => d.name)
-      .sort();
+    contents = readManifestDir(opts.dir, opts.key, show);
   } catch (err) {
     if (err instanceof DetectSetupError) throw err;
+    if (err instanceof ManifestError) throw new DetectSetupError(err.message);
     throw new DetectSetupError(
       `no manifests: cannot read ${show(opts.dir)} (${(err as NodeJS.ErrnoException).code ?? 'error'}). ` +
         'Builds with decoys write them to .pillbox/manifests; pass --manifests DIR to use another folder.',
     );
-  }
-  let contents: ManifestDirContents;
-  try {
-    contents = readManifestDir(opts.dir, opts.key, show);
-  } catch (err) {
-    if (err instanceof ManifestError) throw new DetectSetupError(err.message);
-    throw err;
   }
   const { opened, warnings, otherKeys } = contents;
   if (opened.length === 0) {

@@ -1,6 +1,7 @@
 import { FINDING_CODES } from '../core/codes.js';
 import type { Finding } from '../core/findings.js';
 import { fingerprint } from '../core/fingerprint.js';
+import { formatCount as count } from '../core/format-count.js';
 import type { ReleaseShape } from './tap.js';
 
 // --compare-previous: what grew against the release before. The incident's release unpacked to
@@ -93,9 +94,6 @@ function total(shape: ReleaseShape): number {
   return shape.files.reduce((sum, f) => sum + f.size, 0);
 }
 
-function count(n: number): string {
-  return n.toLocaleString('en-US');
-}
 
 /** 1.5 MB style, decimal units as npm prints them. */
 export function bytes(n: number): string {

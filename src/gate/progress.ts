@@ -1,3 +1,4 @@
+import { formatCount } from '../core/format-count.js';
 import { bytes } from './growth.js';
 
 // Progress for long scans, on a terminal only: one line on stderr, rewritten in place, saying
@@ -48,7 +49,7 @@ export function createProgress(opts: ProgressOptions): Progress {
 
 /** `scanning: 1,204 files, 48.2 MB of 120 MB, about 9 s left`. */
 export function progressLine(p: { files: number; bytes: number }, elapsedMs: number, expectedBytes?: number): string {
-  let line = `pillbox: scanning ${p.files.toLocaleString('en-US')} files, ${bytes(p.bytes)}`;
+  let line = `pillbox: scanning ${formatCount(p.files)} files, ${bytes(p.bytes)}`;
   if (expectedBytes !== undefined && expectedBytes > 0) {
     line += ` of ${bytes(expectedBytes)}`;
     if (p.bytes > 0 && p.bytes < expectedBytes) {

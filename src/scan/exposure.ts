@@ -1,7 +1,7 @@
 import type { Exposure, MapExposure } from '../core/findings.js';
 import type { MapSummary } from './sourcemap.js';
 import { describeSource, type SourceInfo } from './paths.js';
-import { formatCount } from './format-count.js';
+import { formatCount } from '../core/format-count.js';
 
 // How much original source a map (or all of them) gives away. Counts are of distinct sources:
 // the same file exposed by an ESM and a CJS map is one file.
@@ -85,8 +85,7 @@ export function mapExposure(map: MapSummary): MapExposure {
   return counter.totals();
 }
 
-const fmt = formatCount;
-const plural = (n: number, one: string, many: string): string => `${fmt(n)} ${n === 1 ? one : many}`;
+const plural = (n: number, one: string, many: string): string => `${formatCount(n)} ${n === 1 ? one : many}`;
 
 /** The one-line summary: "1 map exposes 1,240 first-party files, 310,000 lines". */
 export function exposureSummary(maps: number, mapsWithContent: number, totals: MapExposure): string {

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { ForbidRule } from '../../core/config-types.js';
 import { atOrAbove, type Evidence, type FailOn, type Report, type TargetSummary } from '../../core/findings.js';
+import { formatCount } from '../../core/format-count.js';
 import { KEY_PATTERN } from '../../core/key.js';
 
 // Helpers shared by the text, json, sarif and github formatters.
@@ -63,10 +64,8 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-const numberFormat = new Intl.NumberFormat('en-US');
-export function count(n: number): string {
-  return numberFormat.format(n);
-}
+/** A count with thousands separators (core/format-count.ts: no Intl, whose start-up costs ~70 ms). */
+export const count = formatCount;
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${count(n)} ${n === 1 ? one : many}`;

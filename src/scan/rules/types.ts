@@ -3,7 +3,7 @@ import type { Evidence, Finding } from '../../core/findings.js';
 import { fingerprint } from '../../core/fingerprint.js';
 import type { FileFacts, PackageFacts, Position } from '../facts.js';
 import type { PackageLinks } from '../link.js';
-import { formatCount } from '../format-count.js';
+import { formatCount } from '../../core/format-count.js';
 
 // One rule per finding code. A rule reads the facts of one target (a package) and emits
 // findings; it never touches the file system or the raw bytes.
