@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TargetSummary } from '../core/findings.js';
+import { parsePackJson, type NpmPackJson } from '../core/npm-pack-json.js';
 import { openPackList, openTarget, type PackList } from '../scan/readers/index.js';
 import { failedReader } from '../scan/readers/common.js';
 import { scanError } from '../scan/readers/errors.js';
@@ -50,12 +51,6 @@ export async function openPublished(dir: string, opts: OpenPublishedOptions): Pr
   return { reader: openPackList(dir, list, opts.limits), expectedBytes, notes, cleanup: async () => {} };
 }
 
-export interface NpmPackJson {
-  name: string;
-  version: string;
-  files: Array<{ path: string; size: number }>;
-}
-
 /** `npm pack --dry-run --json --ignore-scripts` in `dir`, with file sizes. */
 export async function npmPackFiles(dir: string, env: NodeJS.ProcessEnv): Promise<NpmPackJson | { error: string }> {
   const npm = managerCommand('npm', env);
@@ -68,24 +63,6 @@ export async function npmPackFiles(dir: string, env: NodeJS.ProcessEnv): Promise
   if (result.code !== 0) return { error: `npm pack failed: ${failureSummary(result)}` };
   const parsed = parsePackJson(result.stdout);
   return parsed ?? { error: 'npm pack --json gave an unexpected shape (no [0].files[].path)' };
-}
-
-/** npm's `pack --json`: `[{ name, version, files: [{ path, size }] }]` (npm 7 to 11). */
-export function parsePackJson(stdout: string): NpmPackJson | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(stdout);
-  } catch {
-    return undefined;
-  }
-  const first = (Array.isArray(parsed) ? parsed[0] : undefined) as Record<string, unknown> | undefined;
-  const files = first?.files;
-  if (!first || !Array.isArray(files) || !files.every((f) => typeof f?.path === 'string')) return undefined;
-  return {
-    name: String(first.name ?? ''),
-    version: String(first.version ?? ''),
-    files: files.map((f: { path: string; size?: unknown }) => ({ path: f.path, size: typeof f.size === 'number' ? f.size : 0 })),
-  };
 }
 
 async function packToTarball(dir: string, manager: 'pnpm' | 'bun', env: NodeJS.ProcessEnv, limits: ScanLimits): Promise<PublishedTarget> {

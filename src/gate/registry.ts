@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import semver from 'semver';
 import type { ScanError } from '../core/findings.js';
 import { managerCommand } from './managers.js';
-import { parsePackJson } from './published.js';
+import { parsePackJson } from '../core/npm-pack-json.js';
 import { failureSummary, runCommand } from '../core/run-command.js';
 import type { ReleaseShape } from './tap.js';
 

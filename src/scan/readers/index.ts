@@ -11,7 +11,7 @@ import { hasArchiveName, sniffFile, type FileShape } from './sniff.js';
 import { openTarball } from './tarball.js';
 
 export { ReadFailure } from './errors.js';
-export { openPackedPackage, openPackList, npmPackList, PackFailed, type PackList, type OpenPackedOptions } from './packed.js';
+export { openPackedPackage, openPackList, PackFailed, type PackList, type OpenPackedOptions } from './packed.js';
 export { sniffKind, isTarHeader, SNIFF_BYTES, type SniffedKind } from './sniff.js';
 export { resolveLimits } from './limits.js';
 

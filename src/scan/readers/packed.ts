@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScanError, TargetSummary } from '../../core/findings.js';
+import { parsePackJson } from '../../core/npm-pack-json.js';
 import { failureSummary, runCommand } from '../../core/run-command.js';
 import type { ScanLimits, TargetReader } from '../types.js';
 import { diskEntry, failedReader, makeReader, overFileLimit, type ReaderContext } from './common.js';
@@ -33,22 +34,9 @@ const PACK_TIMEOUT_MS = 120_000;
 export async function npmPackList(dir: string): Promise<PackList> {
   const result = await runCommand('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, timeoutMs: PACK_TIMEOUT_MS });
   if (result.code !== 0) throw new PackFailed(`npm pack failed (${result.code}): ${failureSummary(result)}`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(result.stdout);
-  } catch {
-    throw new PackFailed(`npm pack printed no JSON: ${failureSummary(result)}`);
-  }
-  const first = Array.isArray(parsed) ? (parsed[0] as Record<string, unknown> | undefined) : undefined;
-  const files = first?.files;
-  if (!first || !Array.isArray(files) || !files.every((f) => typeof f?.path === 'string')) {
-    throw new PackFailed('npm pack --json gave an unexpected shape (no [0].files[].path)');
-  }
-  return {
-    name: String(first.name ?? ''),
-    version: String(first.version ?? ''),
-    files: files.map((f: { path: string }) => f.path),
-  };
+  const parsed = parsePackJson(result.stdout);
+  if (!parsed) throw new PackFailed(`npm pack --json gave no file list (no [0].files[].path): ${failureSummary(result)}`);
+  return { name: parsed.name, version: parsed.version, files: parsed.files.map((f) => f.path) };
 }
 
 export interface OpenPackedOptions {
