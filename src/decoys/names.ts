@@ -19,10 +19,14 @@ export function splitWords(name: string): string[] {
   );
 }
 
+/** caseOf's 'snake' and 'kebab' tests alone, for callers that test thousands of strings for just these. */
+export const SNAKE_CASE = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;
+export const KEBAB_CASE = /^[a-z][a-z0-9]*(-[a-z0-9]+)+$/;
+
 export function caseOf(name: string): NameCase | undefined {
-  if (/^[a-z][a-z0-9]*(_[a-z0-9]+)+$/.test(name)) return 'snake';
+  if (SNAKE_CASE.test(name)) return 'snake';
   if (/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(name)) return 'screaming';
-  if (/^[a-z][a-z0-9]*(-[a-z0-9]+)+$/.test(name)) return 'kebab';
+  if (KEBAB_CASE.test(name)) return 'kebab';
   if (/^[a-z][a-z0-9]*([A-Z][a-z0-9]*)+$/.test(name)) return 'camel';
   if (/^[A-Z][a-z0-9]+([A-Z][a-z0-9]*)*$/.test(name)) return 'pascal';
   return undefined;
@@ -83,7 +87,7 @@ export interface NameSource {
  */
 export class FoldedNames implements Iterable<string> {
   private readonly extra: Set<string>;
-  /** `\n` + the source's text, made on the first `has` (tests and explain ask; builds do not). */
+  /** `\n` + the source's text, made on the first `has` (tests ask; builds do not). */
   private lines: string | undefined;
 
   constructor(

@@ -1,5 +1,5 @@
 import { parseExpressionAt, type Node } from 'acorn';
-import { caseOf, splitWords, type NameCase } from './names.js';
+import { caseOf, KEBAB_CASE, SNAKE_CASE, splitWords, type NameCase } from './names.js';
 import type { ScanResult } from './scan.js';
 
 // What the bundle's own tool definitions and feature flags look like, learned from the scan
@@ -149,9 +149,6 @@ function topWords(words: readonly string[], limit: number): string[] {
     .map(([w]) => w);
 }
 
-// caseOf's 'snake' and 'kebab' alone (thousands of strings per bundle: one test each, not five).
-const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;
-const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)+$/;
 
 /** Do at least half of these names (three or more) start with the same segment of 3+ letters? */
 function sharesFirstSegment(names: readonly string[]): boolean {
@@ -243,7 +240,7 @@ export function learnStyle(chunks: ReadonlyArray<{ code: string; scan: ScanResul
   for (const [callee, set] of [...byCallee].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     // Only a callee that could win is looked at closely.
     if (set.size < 3 || (prefixed && set.size <= flags.length)) continue;
-    const list = [...set].filter((s) => SNAKE.test(s) || KEBAB.test(s));
+    const list = [...set].filter((s) => SNAKE_CASE.test(s) || KEBAB_CASE.test(s));
     if (list.length < 3) continue;
     const shares = sharesFirstSegment(list);
     if ((shares && !prefixed) || (shares === prefixed && list.length > flags.length)) {
@@ -253,7 +250,7 @@ export function learnStyle(chunks: ReadonlyArray<{ code: string; scan: ScanResul
     }
   }
   // A codename prefix: the first segment shared by most flag-like strings in the bundle.
-  const flagLike = [...new Set(chunks.flatMap(({ scan }) => [...scan.nameStrings]))].filter((s) => SNAKE.test(s));
+  const flagLike = [...new Set(chunks.flatMap(({ scan }) => [...scan.nameStrings]))].filter((s) => SNAKE_CASE.test(s));
   let prefix = '';
   const top = firstSegments(flags)[0];
   if (top && top[1] >= 3 && top[1] * 2 >= flags.length && top[0].length >= 3) prefix = top[0];

@@ -131,10 +131,10 @@ const PAREN_STRIDE = 16;
 const F_BT = 0, F_BS = 1, F_BE = 2, F_B2T = 3, F_B2S = 4, F_B2E = 5, F_B3T = 6, F_B3S = 7, F_B3E = 8;
 const F_SIMPLE = 9, F_IDENTS = 10, F_COMMAS = 11, F_FS = 12, F_FE = 13, F_OPEN = 14;
 
-// Result header (ints).
+// Result header (ints; slot 12 is unused).
 const H_HOSTS = 0, H_HOSTS_LEN = 1, H_SWITCHES = 2, H_SWITCHES_LEN = 3, H_TOOLS = 4, H_TOOLS_LEN = 5;
 const H_FLAGS = 6, H_FLAGS_LEN = 7, H_ESC = 8, H_ESC_LEN = 9, H_NAMES = 10, H_NAMES_BYTES = 11;
-const H_NAMES_COUNT = 12, H_NEWLINES = 13, H_CONFUSED = 14, H_DOUBLE_QUOTED = 15, H_SINGLE_QUOTED = 16;
+const H_NEWLINES = 13, H_CONFUSED = 14, H_DOUBLE_QUOTED = 15, H_SINGLE_QUOTED = 16;
 const H_EXPORTS = 17, H_EXPORTS_LEN = 18;
 const HEADER_INTS = 20;
 
@@ -154,8 +154,8 @@ let switches: Vec = changetype<Vec>(0);
 let tools: Vec = changetype<Vec>(0);
 let flags: Vec = changetype<Vec>(0);
 let escs: Vec = changetype<Vec>(0);
-let exportsAt: Vec = changetype<Vec>(0);
-let nameRecs: Vec = changetype<Vec>(0); // per name: offset in the block, length, u64 character mask // offsets of the keyword `export` (in code, not in strings)
+let exportsAt: Vec = changetype<Vec>(0); // offsets of the keyword `export` (in code, not in strings)
+let nameRecs: Vec = changetype<Vec>(0); // per name: offset in the block, length, u64 character mask
 let braces: Vec = changetype<Vec>(0);
 let parens: Vec = changetype<Vec>(0);
 let pos: i32 = 0;
@@ -286,10 +286,6 @@ function isReserved(s: i32, e: i32): bool {
     case 11: return identIs(s, e, 'constructor');
   }
   return false;
-}
-/** Is the token back(i) an identifier that is a reserved word? */
-@inline function tokReserved(t: i32, s: i32, e: i32): bool {
-  return t == T_IDENT && isReserved(s, e);
 }
 
 // ---- names
@@ -1153,7 +1149,6 @@ export function finish(): usize {
   seti(h, H_ESC_LEN, escs.len);
   seti(h, H_NAMES, <i32>namesPtr);
   seti(h, H_NAMES_BYTES, namesLen);
-  seti(h, H_NAMES_COUNT, namesCount);
   seti(h, H_NEWLINES, newlines);
   seti(h, H_CONFUSED, confused);
   seti(h, H_DOUBLE_QUOTED, doubleQuoted);
