@@ -108,8 +108,7 @@ async function processInMemory(session: HardenSession, result: BuildResult, base
   if (!outputs || outputs.length === 0) return null;
   const byName = new Map<string, EsbuildOutputFile>();
   for (const f of outputs) byName.set(toFileName(base, f.path), f);
-  // Sorted, so that the decoys (spread over files in the order given) do not depend on esbuild's order.
-  const files: OutputFile[] = [...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([fileName, f]) => ({ fileName, source: f.contents }));
+  const files: OutputFile[] = [...byName].map(([fileName, f]) => ({ fileName, source: f.contents }));
   const outcome = await session.processOutput(files, { outDir: base });
   const encoder = new TextEncoder();
   for (const [name, text] of outcome.updates) {
@@ -134,9 +133,7 @@ async function processOnDisk(
 ): Promise<{ outcome: HardenResult | null; round: Round | null }> {
   const metafile = result.metafile;
   if (!metafile) throw new Error('pillbox (esbuild): no metafile in the build result; another plugin may have turned `metafile` off.');
-  const paths = Object.keys(metafile.outputs)
-    .map((p) => resolve(projectRoot, p))
-    .sort();
+  const paths = Object.keys(metafile.outputs).map((p) => resolve(projectRoot, p));
   if (paths.length === 0) return { outcome: null, round: null };
 
   const round: Round = { original: new Map(), written: new Map() };

@@ -115,9 +115,7 @@ export function applyPillbox(compiler: CompilerLike, options: PillboxOptions | u
 }
 
 async function hardenAssets(compiler: CompilerLike, compilation: CompilationLike, session: HardenSession, bundler: Bundler): Promise<HardenResult> {
-  // Sorted: the decoy engine spreads decoys over files in the order given, and a watch
-  // rebuild hands assets over in another order than a fresh build.
-  const assets = [...compilation.getAssets()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const assets = compilation.getAssets();
   const files: OutputFile[] = assets.map((a) => ({ fileName: a.name, source: sourceOf(a) }));
   const outDir = compiler.options.output.path ? resolve(compiler.context, compiler.options.output.path) : undefined;
   const result = await session.processOutput(files, { outDir });

@@ -175,7 +175,10 @@ class Session implements HardenSession {
     const warningsBefore = o.warnings.length;
     // strip deletes every map: none is parsed, shifted for decoys or handed to a transform.
     const mapsGo = o.sourcemaps === 'strip';
-    const sorted = sortOutput(files, { parseMaps: !mapsGo });
+    // In name order, so that summaries, the gate's report and the work itself do not depend on
+    // the order a bundler hands files over (a watch rebuild's differs from a fresh build's).
+    const byName = [...files].sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
+    const sorted = sortOutput(byName, { parseMaps: !mapsGo });
     const updates = new Map<string, string>();
     const summary: HardenSummary = { mode: o.sourcemaps, mapsRemoved: [], mapsHidden: [], mapsRewritten: [], commentsRemoved: [], decoys: null };
 
