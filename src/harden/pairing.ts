@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { findTrailingDirectives, languageOf, type CodeLanguage, type Directive } from '../maps/comments.js';
 import { parseSourceMap, type AnyMap } from '../maps/sourcemap.js';
-import { MAP_HEAD, sniffMap } from '../scan/sourcemap.js';
+import { sniffMap, startsLikeMap } from '../scan/sourcemap.js';
 import { DEFAULT_LIMITS } from '../scan/types.js';
 
 const MAX_MAP_BYTES = DEFAULT_LIMITS.maxFileBytes;
@@ -95,12 +95,10 @@ function mayBeJson(text: string): boolean {
   return false;
 }
 
-/** Whether a file starts as a map does (after a BOM, whitespace and the `)]}'` line): read no further. */
-function startsLikeMap(source: string | Uint8Array): boolean {
-  let head = typeof source === 'string' ? source.slice(0, 512) : Buffer.from(source.buffer, source.byteOffset, Math.min(512, source.byteLength)).toString('latin1');
-  head = head.replace(/^\uFEFF?\s*/, '');
-  if (head.startsWith(")]}'")) head = head.replace(/^\)\]\}'[^\n\r]*\s*/, '');
-  return MAP_HEAD.test(head);
+/** Whether a file starts as a map does (the scanner's test, on its first 512 bytes): read no further. */
+function headLikeMap(source: string | Uint8Array): boolean {
+  const head = typeof source === 'string' ? Buffer.from(source.slice(0, 512), 'utf8') : Buffer.from(source.buffer, source.byteOffset, Math.min(512, source.byteLength));
+  return startsLikeMap(head);
 }
 
 /**
@@ -134,7 +132,7 @@ export function sortOutput(files: readonly OutputFile[], opts: { parseMaps?: boo
     }
   }
   for (const f of rest) {
-    if (claimed.has(f.fileName) && /\.map$/i.test(f.fileName) && startsLikeMap(f.source)) {
+    if (claimed.has(f.fileName) && /\.map$/i.test(f.fileName) && headLikeMap(f.source)) {
       maps.set(f.fileName, new SniffedMap(f.fileName, () => textOf(f.source), undefined, false));
       continue;
     }

@@ -1,5 +1,6 @@
 import { KEY_PATTERN, KEY_PREFIX } from '../core/key.js';
-import { isCompressedName, MAP_HEAD, MapWalk, type MapSniff } from './sourcemap.js';
+import { isCompressedName, MAP_HEAD_BYTES, MapWalk, opensLikeMap, type MapSniff } from './sourcemap.js';
+import { skipJsonSpace } from './bytes.js';
 import type { ReadObserver } from './types.js';
 
 // The parts of a file's analysis that can run while its bytes arrive. A tarball entry streams
@@ -55,7 +56,6 @@ export interface EarlyResults {
 }
 
 /** Most leading white space looked at before deciding a file is not worth walking early. */
-const MAP_HEAD_BYTES = 256;
 
 /**
  * A ReadObserver that runs the key search and, for a file that starts like a source map (the
@@ -105,13 +105,11 @@ export class EarlyAnalysis implements ReadObserver {
   private startMap(buf: Buffer, filled: number, complete: boolean): MapWalk | null | undefined {
     if (filled < 2 && !complete) return undefined;
     if ((buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) || isCompressedName(this.packagePath) === 'brotli') return null;
-    let start = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-    while (start < filled && (buf[start] === 0x20 || buf[start] === 0x09 || buf[start] === 0x0a || buf[start] === 0x0d)) start++;
+    const start = skipJsonSpace(buf.subarray(0, filled));
     if (start > MAP_HEAD_BYTES) return null;
     if (start + MAP_HEAD_BYTES > filled && !complete) return undefined;
     // A `)]}'` line or anything but an object: not a map walked at once.
-    if (buf[start] !== 0x7b) return null;
-    if (!MAP_HEAD.test(buf.toString('latin1', start, start + MAP_HEAD_BYTES))) return null;
+    if (!opensLikeMap(buf, start)) return null;
     return new MapWalk(buf, start, [], filled, complete);
   }
 }

@@ -91,6 +91,20 @@ export function stripXssiPrefix(buf: Buffer): Buffer | undefined {
   return buf.subarray(i);
 }
 
+/** Bytes of a map's head that MAP_HEAD is tested against. */
+export const MAP_HEAD_BYTES = 256;
+
+/** Whether the JSON at `start` opens as a map does (a walk tells the rest). */
+export function opensLikeMap(body: Buffer, start: number): boolean {
+  return body[start] === 0x7b && MAP_HEAD.test(body.toString('latin1', start, start + MAP_HEAD_BYTES));
+}
+
+/** Whether a file's first bytes, after a BOM, whitespace and a `)]}'` line, open as a map does. */
+export function startsLikeMap(head: Buffer): boolean {
+  const body = stripXssiPrefix(head) ?? head;
+  return opensLikeMap(body, skipJsonSpace(body));
+}
+
 /**
  * Decides whether `buf` (a whole file) is a source map, and summarises it. Never throws.
  * `name` only matters for brotli (which has no magic bytes).
@@ -117,7 +131,7 @@ export function sniffMap(buf: Buffer, name: string, options: SniffOptions): MapS
   // A file that starts like a map is walked (a truncated one is told by the walk). Any other
   // JSON must name the keys somewhere first: cheap byte checks, but each scans the whole file,
   // and in a 60 MB map `"mappings"` may come after all of sourcesContent: so they come second.
-  if (MAP_HEAD.test(body.toString('latin1', start, start + 256))) return inspectMapJson(body, start, form);
+  if (opensLikeMap(body, start)) return inspectMapJson(body, start, form);
   const named = body.indexOf(VERSION_KEY, start) >= 0 && (body.indexOf(MAPPINGS_KEY, start) >= 0 || body.indexOf(SECTIONS_KEY, start) >= 0);
   if (!named) return { kind: 'not-map' };
   return inspectMapJson(body, start, form);
