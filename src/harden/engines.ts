@@ -2,7 +2,7 @@ import type { Report, TargetSummary } from '../core/findings.js';
 import { DEFAULT_CONFIG } from '../core/config-types.js';
 import type { ForbidRule } from '../core/config-types.js';
 import type { ResolvedDecoys } from '../core/plugin-options.js';
-import { isSourceMapObject, toMapObject, type AnyMap } from '../maps/sourcemap.js';
+import { toMapObject, type AnyMap } from '../maps/sourcemap.js';
 import { writeManifest } from '../core/manifest-store.js';
 import type { ManifestPlaintext } from '../core/decoy-types.js';
 import type { PoisonDecoy } from '../maps/poison.js';
@@ -67,21 +67,12 @@ export async function plantWithEngine(
   if (warmingUp) (await loadWarmUp()).stopWarmUp();
   const result = await plantDecoys(chunks, { key: decoys.key, channel: decoys.channel, release: decoys.release, count: decoys.count, manifestDir, onWarning });
   return {
-    chunks: result.chunks.map((c) => ({ fileName: c.fileName, code: c.code, map: asMapObject(c.map) })),
+    chunks: result.chunks.map((c) => ({ fileName: c.fileName, code: c.code, map: toMapObject(c.map) ?? undefined })),
     manifestPath: result.manifestPath,
     planted: result.planted,
     decoyNames: result.decoyNames,
     manifest: result.manifest,
   };
-}
-
-/**
- * A map as a plain object. One already plain (parsed JSON, the engine's shifted map) is used
- * as it is: neither side mutates maps, and a deep copy of a 20 MB map costs ~250 ms.
- */
-export function asMapObject(map: unknown): AnyMap | undefined {
-  if (map && typeof map === 'object' && Object.getPrototypeOf(map) === Object.prototype && isSourceMapObject(map)) return map;
-  return toMapObject(map) ?? undefined;
 }
 
 /** Scan files held in memory (fileNames relative to the output dir) as the scanner scans a directory. */

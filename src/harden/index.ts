@@ -9,8 +9,8 @@ import {
 } from '../core/plugin-options.js';
 import { languageOf } from '../maps/comments.js';
 import { transformPair, type PairResult } from '../maps/index.js';
-import { isIndexMap, parseSourceMap, serializeMap, type AnyMap } from '../maps/sourcemap.js';
-import { asMapObject, decoyDetails, loadPoison, plantWithEngine, preloadEngines, renameManifestFiles, scanOutputFiles, type DecoyChunk } from './engines.js';
+import { isIndexMap, parseSourceMap, serializeMap, toMapObject, type AnyMap } from '../maps/sourcemap.js';
+import { decoyDetails, loadPoison, plantWithEngine, preloadEngines, renameManifestFiles, scanOutputFiles, type DecoyChunk } from './engines.js';
 import { judgeReport, type GateResult } from './gate.js';
 import { sortOutput, textOf, type OutputFile } from './pairing.js';
 import type { PoisonDecoy, poisonMap } from '../maps/poison.js';
@@ -146,8 +146,8 @@ class Session implements HardenSession {
   async plantDecoys(files: CodeFile[]): Promise<PlantedFile[]> {
     const decoys = this.options.decoys;
     const js = files.filter((f) => languageOf(f.fileName) === 'js');
-    if (!decoys || js.length === 0) return files.map((f) => ({ fileName: f.fileName, code: f.code, map: asMapObject(f.map) }));
-    const chunks: DecoyChunk[] = js.map((f) => ({ fileName: f.fileName, code: f.code, map: asMapObject(f.map) }));
+    if (!decoys || js.length === 0) return files.map((f) => ({ fileName: f.fileName, code: f.code, map: toMapObject(f.map) ?? undefined }));
+    const chunks: DecoyChunk[] = js.map((f) => ({ fileName: f.fileName, code: f.code, map: toMapObject(f.map) ?? undefined }));
     const outcome = await plantWithEngine(chunks, decoys, this.options.manifestDir, (m) => this.options.warnings.push(m));
     const byName = new Map(outcome.chunks.map((c) => [c.fileName, c]));
     const changed = outcome.chunks.filter((c) => c.code !== chunks.find((o) => o.fileName === c.fileName)?.code).map((c) => c.fileName);
@@ -162,7 +162,7 @@ class Session implements HardenSession {
     return files.map((f) => {
       const planted = byName.get(f.fileName);
       if (planted) return { fileName: f.fileName, code: planted.code, map: planted.map };
-      return { fileName: f.fileName, code: f.code, map: asMapObject(f.map) };
+      return { fileName: f.fileName, code: f.code, map: toMapObject(f.map) ?? undefined };
     });
   }
 
