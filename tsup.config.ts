@@ -7,7 +7,8 @@ const adapters = ['rollup', 'vite', 'rolldown', 'esbuild', 'webpack', 'rspack'];
 
 export default defineConfig([
   {
-    // scan-worker: the scan engine analyses large files on it (src/scan/worker-pool.ts).
+    // scan-worker: large files are analysed on it when ScanOptions.analysisWorker asks for it
+    // (src/scan/worker-pool.ts; off by default).
     entry: { index: 'src/index.ts', cli: 'src/cli/main.ts', 'scan-worker': 'src/scan/worker.ts' },
     format: ['esm', 'cjs'],
     dts: true,

@@ -260,13 +260,11 @@ export class StreamMatcher {
     regs[2] = 0;
     let i = 0;
     let s = 0;
-    let prevClass = 0;
     let tokens = 0;
     while (i < len) {
       // Tight loops (small functions, which V8 optimises best) until something needs attention.
       i = countTokens ? runCounting(buf, i, len, table, hot, regs) : run(buf, i, len, table, hot, regs);
       s = regs[0];
-      prevClass = regs[1];
       tokens = regs[2];
       if (i >= len) break;
       const t = table[(s << 8) | buf[i]];
@@ -297,10 +295,9 @@ export class StreamMatcher {
         s = u;
         if (u >= hot) this.candidates(a, u, buf, base, i, end - 1);
       }
-      prevClass = 0;
       i = end;
       regs[0] = s;
-      regs[1] = prevClass;
+      regs[1] = 0; // the next byte starts fresh: the decoded text counted its own tokens
       regs[2] = tokens;
     }
     this.states[a] = regs[0];

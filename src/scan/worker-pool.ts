@@ -61,9 +61,9 @@ export class AnalysisPool {
     if (this.workerUrl && !this.broken && buf.length >= WORKER_WARM_BYTES) this.start();
     if (!this.workerUrl || this.broken || buf.length < WORKER_MIN_BYTES || !worthOffloading(buf)) return analyseFile(input, buf, this.options, early);
     const started = this.start();
-    if (!started) return analyseFile(input, buf, this.options);
+    if (!started) return analyseFile(input, buf, this.options, early);
     // Until the worker is up, the bytes stay here: a worker that cannot start costs nothing.
-    return started.ready.then((up) => (up ? this.post(started.worker, input, buf) : analyseFile(input, buf, this.options)));
+    return started.ready.then((up) => (up ? this.post(started.worker, input, buf) : analyseFile(input, buf, this.options, early)));
   }
 
   private post(worker: Worker, input: FileInput, buf: Buffer): Promise<Result> {

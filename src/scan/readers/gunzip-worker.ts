@@ -16,7 +16,7 @@ export interface GunzipBatch {
 }
 
 export interface WorkerGunzipOptions {
-  /** zlib output chunk size (the same as the in-thread path). */
+  /** zlib output chunk size (archive-bytes.ts gives the worker larger chunks than its in-thread path). */
   chunkSize: number;
   /** File read size. */
   readSize: number;
