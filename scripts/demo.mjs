@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run demo`: pillbox's three jobs on real builds, in about a minute.
+// `npm run demo`: pillbox's three jobs on real builds, in about half a minute.
 //   1. every example in examples/ built with its plugin (decoys on, with a throwaway key),
 //      packed with `npm pack`, and its tarball scanned: clean;
 //   2. a package shaped like the incident (an orphan map holding the TypeScript source) and
