@@ -13,6 +13,7 @@ import * as esbuild from 'esbuild';
 import { rollup } from 'rollup';
 import { parse } from 'acorn';
 import { childrenCpuMs } from './proc-cpu.mjs';
+import { median } from './scan-measure.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -35,7 +36,6 @@ const engine = await import(pathToFileURL(join(out, 'engine.mjs')).href);
 const key = Buffer.alloc(32, 0x5a);
 const require = createRequire(import.meta.url);
 
-const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 /** CPU milliseconds of this process, and of esbuild's service (a child process) from /proc. */
 function cpuMs() {
   const u = process.cpuUsage();

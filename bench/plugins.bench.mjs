@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { ensureGenerated } from './gen/cache.mjs';
 import { writeLargeApp } from './gen/app.mjs';
+import { median } from './scan-measure.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..');
@@ -39,7 +40,6 @@ const [made] = await ensureGenerated(appDir, async (dir) => {
 });
 const pluginDir = await buildPlugins(join(here, '.out', 'plugins', 'dist'));
 
-const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
 const pct = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 const verdict = (ok) => (ok ? 'PASS' : 'OVER');
 

@@ -5,6 +5,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ
 
+/** The command name and CPU milliseconds (user + system) in a /proc/.../stat line, and its parent pid. */
+export function parseStat(stat) {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return {
+    name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    ppid: Number(fields[1]),
+    ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND,
+  };
+}
+
 /** CPU milliseconds (user + system) of the live children of this process, those named `name` only if given. */
 export function childrenCpuMs(name) {
   let ms = 0;
@@ -17,9 +27,9 @@ export function childrenCpuMs(name) {
       } catch {
         continue; // it ended meanwhile
       }
-      if (name && !stat.includes(`(${name})`)) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === process.pid) ms += ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+      const parsed = parseStat(stat);
+      if (name && parsed.name !== name) continue;
+      if (parsed.ppid === process.pid) ms += parsed.ms;
     }
   } catch {
     // no /proc: this process only

@@ -6,6 +6,7 @@ import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { parseStat } from './proc-cpu.mjs';
 
 // The readers' sizes (src/scan/readers/archive-bytes.ts): 256 KiB file reads; zlib writes 256 KiB
 // chunks for archives of 1 MiB or more (decompressed on the worker), 64 KiB below. The baseline
@@ -79,14 +80,10 @@ const threads = process.env.BENCH_THREADS ? threadTimes() : undefined;
 process.stdout.write(JSON.stringify({ mode, ms, cpuMs, maxRssMiB, ...result, ...(threads ? { threads } : {}) }) + '\n');
 
 function threadTimes() {
-  const ticks = 100; // USER_HZ
   const out = {};
   for (const tid of readdirSync('/proc/self/task')) {
     try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
+      const { name, ms } = parseStat(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'));
       if (ms > 0) out[`${tid === String(process.pid) ? "main" : tid}:${name}`] = ms;
     } catch {
       // the thread ended meanwhile

@@ -5,10 +5,9 @@
 // BENCH_RUNS=N rounds (default 7). Each build's findings summary must be identical to the
 // first build's, or the comparison stops. Not a bench of its own (run.mjs does not pick it up).
 
-import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { machine, median } from './scan-measure.mjs';
+import { machine, median, runChild } from './scan-measure.mjs';
 
 const [set, ...entries] = process.argv.slice(2);
 if (!['incident', 'mixed'].includes(set) || entries.length === 0) {
@@ -20,14 +19,10 @@ const files = readdirSync(dir)
   .filter((f) => f.endsWith('.tgz'))
   .sort()
   .map((f) => dir + f);
-const CHILD = fileURLToPath(new URL('./scan-child.mjs', import.meta.url));
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS) || 7);
 
-function child(mode, entry) {
-  const env = { ...process.env, ...(entry ? { PILLBOX_BENCH_ENTRY: entry } : {}) };
-  const out = execFileSync(process.execPath, [CHILD, mode, ...files], { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
-  return JSON.parse(out.trim().split('\n').pop());
-}
+// Every child is given a build, gunzip included (it loads none), so no dist/ snapshot is made.
+const child = (mode, entry = entries[0]) => runChild(mode, files, [], entry);
 
 const summary = (r) => JSON.stringify({ findings: r.findings, codes: r.codes, errors: r.errors, exposure: r.exposure, sources: r.sources, files: r.files });
 console.log(`${set}: ${files.length} tarballs; ${machine()}; ${RUNS} rounds`);

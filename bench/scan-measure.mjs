@@ -30,9 +30,9 @@ function snapshotDist() {
 
 let entry;
 
-export function runChild(mode, files, extraArgs = []) {
-  entry ??= snapshotDist();
-  const env = { ...process.env, PILLBOX_BENCH_ENTRY: entry };
+/** One measured task in a fresh process; `build` is the package entry to scan with (default: a snapshot of dist/). */
+export function runChild(mode, files, extraArgs = [], build = undefined) {
+  const env = { ...process.env, PILLBOX_BENCH_ENTRY: build ?? (entry ??= snapshotDist()) };
   const out = execFileSync(process.execPath, [...extraArgs, CHILD, mode, ...files], { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').pop());
 }

@@ -107,7 +107,8 @@ function toJavaScript(dir) {
       rmSync(path);
     } else if (path.endsWith('.js')) {
       const text = readFileSync(path, 'utf8');
-      if (jsSpecifiers(text) !== text) writeFileSync(path, jsSpecifiers(text));
+      const rewritten = jsSpecifiers(text);
+      if (rewritten !== text) writeFileSync(path, rewritten);
     }
   }
 }
