@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKey } from '../src/core/key.js';
 import { scan } from '../src/scan/engine.js';
-import { buildExampleAsUser, plainLeakSearch } from './harden-helpers.js';
+import { buildExampleAsUser, npmBuild, plainLeakSearch } from './harden-helpers.js';
 
 // examples/esbuild-cli as a user runs it: `npm run build` with a key in PILLBOX_KEY, then the
 // example's own `node --test`. `pillbox` resolves through examples/link-pillbox.mjs (see
@@ -12,10 +11,6 @@ import { buildExampleAsUser, plainLeakSearch } from './harden-helpers.js';
 
 const repo = process.cwd();
 const dir = join(repo, 'examples/esbuild-cli');
-
-function npmBuild(env: NodeJS.ProcessEnv): string {
-  return execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, env: { ...env, NO_COLOR: '1' }, stdio: 'pipe', encoding: 'utf8' });
-}
 
 describe('examples/esbuild-cli', () => {
   it('builds, passes its own test, and ships no map', async () => {
@@ -34,7 +29,7 @@ describe('examples/esbuild-cli', () => {
     rmSync(join(dir, 'dist'), { recursive: true, force: true });
     let message = '';
     try {
-      npmBuild(env);
+      npmBuild(dir, env);
     } catch (err) {
       message = String((err as { stderr?: string }).stderr);
     }

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKey } from '../src/core/key.js';
 import { scan } from '../src/scan/engine.js';
-import { buildExampleAsUser, listFiles, plainLeakSearch } from './harden-helpers.js';
+import { buildExampleAsUser, npmBuild, listFiles, plainLeakSearch } from './harden-helpers.js';
 
 // examples/webpack-app as a user runs it: `npm run build` with a key in PILLBOX_KEY, then the
 // example's own `node --test`. `pillbox` resolves through examples/link-pillbox.mjs (see
@@ -12,10 +11,6 @@ import { buildExampleAsUser, listFiles, plainLeakSearch } from './harden-helpers
 
 const repo = process.cwd();
 const dir = join(repo, 'examples/webpack-app');
-
-function npmBuild(env: NodeJS.ProcessEnv): string {
-  return execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, env: { ...env, NO_COLOR: '1' }, stdio: 'pipe', encoding: 'utf8' });
-}
 
 describe('examples/webpack-app', () => {
   it('builds, passes its own test, ships no map, and keeps exactly one hidden map per shipped file', async () => {
@@ -35,7 +30,7 @@ describe('examples/webpack-app', () => {
     delete env.PILLBOX_KEY;
     let message = '';
     try {
-      npmBuild(env);
+      npmBuild(dir, env);
     } catch (err) {
       message = String((err as { stderr?: string }).stderr);
     }

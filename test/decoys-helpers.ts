@@ -9,6 +9,7 @@ import * as esbuild from 'esbuild';
 import { rollup, type Plugin } from 'rollup';
 import terserPlugin from '@rollup/plugin-terser';
 import { minify } from 'terser';
+import { SourceMapConsumer, type RawSourceMap } from 'source-map';
 
 // Shared by the decoy tests: build the fixture app with real bundlers, re-minify shipped code
 // exactly as the issue says, and run a build's behaviour in a way that can be compared.
@@ -163,3 +164,26 @@ export async function runBuild(build: Build): Promise<Behaviour> {
 
 export const TEST_KEY = createHash('sha256').update('pillbox decoy tests').digest();
 export const OTHER_KEY = createHash('sha256').update('another team').digest();
+
+/** A mapping of a map: its generated position and the original position it maps to (null: nothing, such as a decoy's start). */
+export type Mapping = { line: number; column: number; key: string | null };
+
+/** Every mapping of `map`, in generated order; `names` puts the mapping's name into its key too. */
+export async function mappingsOf(map: object, opts: { names?: boolean } = {}): Promise<Mapping[]> {
+  return SourceMapConsumer.with(map as RawSourceMap, null, (c) => {
+    const list: Mapping[] = [];
+    c.eachMapping((m) => list.push({ line: m.generatedLine, column: m.generatedColumn, key: m.source ? `${m.source}:${m.originalLine}:${m.originalColumn}${opts.names ? `:${m.name ?? ''}` : ''}` : null }));
+    return list;
+  });
+}
+
+/** Each mapping's span: its text up to the next mapping on its line (at most `max` characters). */
+export function mappingSpans(code: string, list: readonly Mapping[], max = Infinity): Array<Mapping & { text: string }> {
+  const lines = code.split('\n');
+  const sorted = list.slice().sort((a, b) => a.line - b.line || a.column - b.column);
+  return sorted.map((m, i) => {
+    const next = sorted[i + 1];
+    const end = next && next.line === m.line ? next.column : lines[m.line - 1].length;
+    return { ...m, text: lines[m.line - 1].slice(m.column, Math.min(end, m.column + max)) };
+  });
+}

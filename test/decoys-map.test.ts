@@ -4,7 +4,7 @@ import MagicString from 'magic-string';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shiftMap, type Insertion } from '../src/decoys/map-shift.js';
 import { KeyedStream } from '../src/decoys/random.js';
-import { buildWithEsbuild, TEST_KEY, type Build } from './decoys-helpers.js';
+import { buildWithEsbuild, mappingSpans, mappingsOf, TEST_KEY, type Build } from './decoys-helpers.js';
 
 // shiftMap edits a map's text only around each insertion. Random insertions (some stacked at
 // one offset, some spanning lines, some at line ends) into real esbuild output, readable and
@@ -15,25 +15,6 @@ const builds: Build[] = [];
 beforeAll(async () => {
   builds.push(await buildWithEsbuild('cjs', false, true), await buildWithEsbuild('esm', true, true));
 });
-
-type M = { line: number; column: number; key: string | null };
-
-async function mappings(map: object): Promise<M[]> {
-  return SourceMapConsumer.with(map as RawSourceMap, null, (c) => {
-    const list: M[] = [];
-    c.eachMapping((m) => list.push({ line: m.generatedLine, column: m.generatedColumn, key: m.source ? `${m.source}:${m.originalLine}:${m.originalColumn}:${m.name ?? ''}` : null }));
-    return list;
-  });
-}
-
-function spans(code: string, list: M[]) {
-  const lines = code.split('\n');
-  return list.map((m, i) => {
-    const next = list[i + 1];
-    const end = next && next.line === m.line ? next.column : lines[m.line - 1].length;
-    return { ...m, text: lines[m.line - 1].slice(m.column, end) };
-  });
-}
 
 describe('shiftMap', () => {
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
@@ -70,10 +51,10 @@ describe('shiftMap', () => {
           }
         }
 
-        const before = spans(file.code, await mappings(file.map!));
+        const before = mappingSpans(file.code, await mappingsOf(file.map!, { names: true }));
         const expected = new Map<string, string[]>();
         for (const m of before) if (m.key) expected.set(m.key, [...(expected.get(m.key) ?? []), m.text]);
-        const after = spans(code, await mappings(shifted));
+        const after = mappingSpans(code, await mappingsOf(shifted, { names: true }));
         const mapped = after.filter((m) => m.key);
         expect(mapped.length).toBeGreaterThanOrEqual(before.filter((m) => m.key).length);
         for (const m of mapped) expect(expected.get(m.key!)?.some((t) => t.includes(m.text)), `${build.name} ${m.key} ${JSON.stringify(m.text)}`).toBe(true);

@@ -7,7 +7,7 @@ import type { Decoy, ManifestPlaintext } from '../src/core/decoy-types.js';
 import { keyId } from '../src/core/key.js';
 import { ManifestError, openManifest } from '../src/core/manifest-envelope.js';
 import { explainDecoys, plantDecoys, type PlantResult } from '../src/decoys/index.js';
-import { buildWithEsbuild, OTHER_KEY, tempDir, TEST_KEY, type Build } from './decoys-helpers.js';
+import { buildWithEsbuild, mappingSpans, mappingsOf, OTHER_KEY, tempDir, TEST_KEY, type Build } from './decoys-helpers.js';
 
 // plantDecoys end to end: determinism, persistence across releases, retirement, foreign
 // manifests, the key never leaking, source maps, and what the decoys look like.
@@ -188,31 +188,17 @@ describe('source maps', () => {
     expect(out.code).not.toBe(file.code);
     // Each mapping's span: its text up to the next mapping on its line (an insertion adds a
     // mapping, so a span in the new code is the old span or a piece of it).
-    type M = { line: number; column: number; key: string | null };
-    const spans = (code: string, list: M[]) => {
-      const lines = code.split('\n');
-      return list.map((m, i) => {
-        const next = list[i + 1];
-        const end = next && next.line === m.line ? next.column : lines[m.line - 1].length;
-        return { ...m, text: lines[m.line - 1].slice(m.column, Math.min(end, m.column + 200)) };
-      });
-    };
-    const collect = (c: SourceMapConsumer) => {
-      const list: M[] = [];
-      c.eachMapping((m) => list.push({ line: m.generatedLine, column: m.generatedColumn, key: m.source ? `${m.source}:${m.originalLine}:${m.originalColumn}` : null }));
-      return list;
-    };
-    const before = spans(file.code, await SourceMapConsumer.with(file.map as RawSourceMap, null, collect));
+    const before = mappingSpans(file.code, await mappingsOf(file.map as object), 200);
     const expected = new Map<string, string[]>();
     for (const m of before) if (m.key) expected.set(m.key, [...(expected.get(m.key) ?? []), m.text]);
     const oldCount = before.filter((m) => m.key).length;
     let newCount = 0;
+    for (const m of mappingSpans(out.code, await mappingsOf(out.map as object), 200)) {
+      if (!m.key) continue;
+      newCount++;
+      expect(expected.get(m.key)?.some((t) => t.includes(m.text)), `${m.key} ${m.text}`).toBe(true);
+    }
     await SourceMapConsumer.with(out.map as RawSourceMap, null, (c) => {
-      for (const m of spans(out.code, collect(c))) {
-        if (!m.key) continue;
-        newCount++;
-        expect(expected.get(m.key)?.some((t) => t.includes(m.text)), `${m.key} ${m.text}`).toBe(true);
-      }
       for (const name of r.decoyNames) {
         const at = out.code.indexOf(name);
         const line = out.code.slice(0, at).split('\n').length;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKey } from '../src/core/key.js';
 import { scan } from '../src/scan/engine.js';
-import { plainLeakSearch } from './harden-helpers.js';
+import { buildExampleAsUser, plainLeakSearch } from './harden-helpers.js';
 
 // The examples as a user runs them: `npm run build` with a key in PILLBOX_KEY, then the
 // example's own `node --test`. `pillbox` resolves through examples/link-pillbox.mjs (see
@@ -21,11 +21,7 @@ describe('examples', () => {
 
   it.each(EXAMPLES)('%s builds, passes its own test, and ships no map', async (name) => {
     const dir = join(repo, 'examples', name);
-    rmSync(join(dir, 'dist'), { recursive: true, force: true });
-    rmSync(join(dir, '.pillbox'), { recursive: true, force: true });
-    const env = { ...process.env, PILLBOX_KEY: generateKey(), NO_COLOR: '1' };
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, env, stdio: 'pipe' });
-    execFileSync(process.execPath, ['--test'], { cwd: dir, env, stdio: 'pipe' });
+    buildExampleAsUser(dir, { ...process.env, PILLBOX_KEY: generateKey() });
     expect(plainLeakSearch(join(dir, 'dist'))).toEqual([]);
     const report = await scan([join(dir, 'dist')], { cwd: dir });
     expect(report.errors).toEqual([]);

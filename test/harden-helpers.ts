@@ -276,7 +276,12 @@ export function buildExampleAsUser(dir: string, env: NodeJS.ProcessEnv): string 
   execFileSync(process.execPath, [join(repo, 'examples/link-pillbox.mjs')]);
   rmSync(join(dir, 'dist'), { recursive: true, force: true });
   rmSync(join(dir, '.pillbox'), { recursive: true, force: true });
-  const log = execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, env: { ...env, NO_COLOR: '1' }, stdio: 'pipe', encoding: 'utf8' });
+  const log = npmBuild(dir, env);
   execFileSync(process.execPath, ['--test'], { cwd: dir, env, stdio: 'pipe' });
   return log;
+}
+
+/** `npm run build` in an example, as is (nothing cleared or linked); returns its log. */
+export function npmBuild(dir: string, env: NodeJS.ProcessEnv): string {
+  return execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, env: { ...env, NO_COLOR: '1' }, stdio: 'pipe', encoding: 'utf8' });
 }

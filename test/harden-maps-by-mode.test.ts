@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode } from '@jridgewell/sourcemap-codec';
-import { SourceMapConsumer, type RawSourceMap } from 'source-map';
+import type { RawSourceMap } from 'source-map';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHardenSession, type OutputFile } from '../src/harden/index.js';
-import { buildWithEsbuild, tempDir, TEST_KEY, type Build } from './decoys-helpers.js';
+import { buildWithEsbuild, mappingSpans, mappingsOf, tempDir, TEST_KEY, type Build } from './decoys-helpers.js';
 
 // The harden core hands maps to decoy planting only where they survive: strip deletes them
 // (so they are neither parsed nor shifted), hidden keeps them privately (so they must still map
@@ -22,28 +22,6 @@ beforeAll(async () => {
   ]);
 });
 
-/** key: original position, null for a segment that maps to nothing (such as a decoy's start). */
-type Mapping = { line: number; column: number; key: string | null };
-async function mappings(map: RawSourceMap): Promise<Mapping[]> {
-  return SourceMapConsumer.with(map, null, (c) => {
-    const list: Mapping[] = [];
-    c.eachMapping((m) => {
-      list.push({ line: m.generatedLine, column: m.generatedColumn, key: m.source ? `${m.source}:${m.originalLine}:${m.originalColumn}` : null });
-    });
-    return list;
-  });
-}
-/** Each mapping's span: its text up to the next mapping on its line (at most 200 characters). */
-function spans(code: string, list: Mapping[]): Array<Mapping & { text: string }> {
-  const lines = code.split('\n');
-  const sorted = list.slice().sort((a, b) => a.line - b.line || a.column - b.column);
-  return sorted.map((m, i) => {
-    const next = sorted[i + 1];
-    const end = next && next.line === m.line ? next.column : lines[m.line - 1].length;
-    return { ...m, text: lines[m.line - 1].slice(m.column, Math.min(end, m.column + 200)) };
-  });
-}
-
 describe('maps handed to decoy planting by mode', () => {
   it('hidden + decoys: the hidden map still maps every real position to the same original one', async () => {
     const root = tempDir();
@@ -57,9 +35,9 @@ describe('maps handed to decoy planting by mode', () => {
     // An insertion splits a span in two, each piece keeping the span's original position: so
     // every span of the hidden map is (a piece of) a span with the same original position before.
     const before = new Map<string, string[]>();
-    const original = await mappings(file.map as RawSourceMap);
-    for (const m of spans(file.code, original)) if (m.key) before.set(m.key, [...(before.get(m.key) ?? []), m.text]);
-    const after = spans(planted, await mappings(hidden));
+    const original = await mappingsOf(file.map as object);
+    for (const m of mappingSpans(file.code, original, 200)) if (m.key) before.set(m.key, [...(before.get(m.key) ?? []), m.text]);
+    const after = mappingSpans(planted, await mappingsOf(hidden), 200);
     expect(after.filter((m) => m.key).length).toBeGreaterThanOrEqual(original.filter((m) => m.key).length);
     expect(planted.length).toBeGreaterThan(file.code.length);
     for (const m of after) if (m.key) expect(before.get(m.key)?.some((text) => text.includes(m.text)), `${m.key} ${m.text}`).toBe(true);
