@@ -7,11 +7,14 @@ import { minify } from 'terser';
 import { run } from './demo-examples.mjs';
 
 /** snake_case names in string literals -> camelCase, as a copier rebranding tools and flags might. */
+/** snake_case -> camelCase, as the copier in the demo renames strings. */
+export const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+
 function camelCaseStrings(code) {
   let renamed = 0;
   const out = code.replace(/(["'`])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\1/g, (_, quote, name) => {
     renamed++;
-    return quote + name.replace(/_([a-z0-9])/g, (__, c) => c.toUpperCase()) + quote;
+    return quote + camel(name) + quote;
   });
   return { code: out, renamed };
 }

@@ -22,7 +22,7 @@ import { CODENAME } from '../fixtures/incident/app.mjs';
 import { makeIncident } from '../fixtures/incident/make.mjs';
 import { makeClean } from '../fixtures/clean/make.mjs';
 import { buildIfStale } from './build-if-stale.mjs';
-import { makeCopy, runDetect } from './demo-detect.mjs';
+import { camel, makeCopy, runDetect } from './demo-detect.mjs';
 import { EXAMPLES, linkWorkModules, run, runExample } from './demo-examples.mjs';
 import { clearStatus, kB, pc, quote, redactor, say, seconds, section, status, table } from './demo-print.mjs';
 
@@ -191,7 +191,6 @@ function showIncident(job) {
   check('its clean twin: scan', 'clean, exit 0', cln.exit === 0 ? 'clean, exit 0' : `exit ${cln.exit}`, cln.exit === 0);
 }
 
-const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 
 async function showDetect(subject, incident) {
   section('3 · A copied bundle, traced back with pillbox detect');
