@@ -1,7 +1,7 @@
 import { createReadStream, type Dirent } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type Gunzip } from 'node:zlib';
 import tarStream from 'tar-stream';
 
 // What detect reads: files, directories (recursively, in name order), tarballs (`.tgz`,
@@ -145,14 +145,19 @@ async function* readFile(abs: string, shown: string, ctx: InputContext, summary:
   }
   summary.files++;
   if (GZIP.test(abs)) {
-    const raw = createReadStream(abs, { highWaterMark: READ_CHUNK });
-    const gunzip = createGunzip({ chunkSize: READ_CHUNK });
-    raw.on('error', (err) => gunzip.destroy(err));
-    raw.pipe(gunzip);
+    const gunzip = gunzipped(createReadStream(abs, { highWaterMark: READ_CHUNK }));
     yield { path: shown, jsonl: JSONL.test(abs), chunks: guarded(gunzip, shown, ctx, summary, 'corrupt-archive') };
     return;
   }
   yield { path: shown, jsonl: JSONL.test(abs), chunks: guarded(fileChunks(abs), shown, ctx, summary) };
+}
+
+/** `source` decompressed, its errors passed on to the gunzip stream (which the reader consumes). */
+function gunzipped(source: { on(event: 'error', listener: (err: Error) => void): unknown; pipe(to: Gunzip): unknown }): Gunzip {
+  const gunzip = createGunzip({ chunkSize: READ_CHUNK });
+  source.on('error', (err: Error) => gunzip.destroy(err));
+  source.pipe(gunzip);
+  return gunzip;
 }
 
 /** A plain file in READ_CHUNK pieces, read into one reused buffer: nothing allocated per chunk. */
@@ -214,9 +219,7 @@ async function* readTarStream(
         yield* readTarStream(entry as unknown as NodeJS.ReadableStream, path, !/\.tar$/i.test(header.name), (header.size ?? 0) > 0, ctx, summary, depth + 1);
       } else if (GZIP.test(header.name)) {
         summary.files++;
-        const gunzip = createGunzip({ chunkSize: READ_CHUNK });
-        entry.on('error', (err: Error) => gunzip.destroy(err));
-        entry.pipe(gunzip);
+        const gunzip = gunzipped(entry);
         yield { path, jsonl: JSONL.test(header.name), chunks: guarded(gunzip, path, ctx, summary, 'corrupt-archive') };
       } else {
         summary.files++;
