@@ -31,7 +31,7 @@ export class PackFailed extends Error {
 const PACK_TIMEOUT_MS = 120_000;
 
 /** Runs `npm pack --dry-run --json --ignore-scripts` in `dir`. Rejects with PackFailed. */
-export async function npmPackList(dir: string): Promise<PackList> {
+async function npmPackList(dir: string): Promise<PackList> {
   const result = await runCommand('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, timeoutMs: PACK_TIMEOUT_MS });
   if (result.code !== 0) throw new PackFailed(`npm pack failed (${result.code}): ${failureSummary(result)}`);
   const parsed = parsePackJson(result.stdout);
