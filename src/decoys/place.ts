@@ -297,16 +297,18 @@ export function planChunk(
   if (scan.confused || decoys.length === 0) return [];
   const e = emitFor(scan);
   const minWeight = only.allowUnsafe ? 1 : SAFE_WEIGHT;
-  type Site = { kind: 'fn'; host: FunctionHost; at: number; weight: number } | { kind: 'sw'; host: SwitchHost; at: number; weight: number };
+  // A function site names its host by index: the host object is made only if the site is tried.
+  type Site = { kind: 'fn'; host: number; at: number; weight: number } | { kind: 'sw'; host: SwitchHost; at: number; weight: number };
   const wantFn = !only.sites || only.sites.includes('function-start');
   const wantSw = !only.sites || only.sites.includes('switch-case');
   const fnSites: Site[] = [];
+  const hosts = scan.functionHosts;
   if (wantFn) {
-    for (const host of scan.hosts) {
-      const w = KIND_WEIGHT[host.kind];
+    for (let i = 0; i < hosts.length; i++) {
+      const w = KIND_WEIGHT[hosts.kind(i)];
       // Hosts without parameters come last: reading `arguments` is legal but less usual.
-      const bonus = host.param === ARGUMENTS0 ? -3 : host.compares > 0 ? 1 : 0;
-      if (w >= minWeight && host.bodyEnd - host.start <= MAX_HOST_BYTES) fnSites.push({ kind: 'fn', host, at: host.bodyStart, weight: w * 2 + bonus });
+      const bonus = hosts.usesArguments(i) ? -3 : hosts.compares(i) > 0 ? 1 : 0;
+      if (w >= minWeight && hosts.span(i) <= MAX_HOST_BYTES) fnSites.push({ kind: 'fn', host: i, at: hosts.bodyStart(i), weight: w * 2 + bonus });
     }
   }
   const swSites: Site[] = [];
@@ -323,7 +325,7 @@ export function planChunk(
 
   const used = new Set<number>(only.usedOffsets ?? []);
   const dead = new Set<Site>();
-  const slotsOf = new Map<FunctionHost, HostSlots | undefined>();
+  const slotsOf = new Map<number, HostSlots | undefined>();
   const order = stream.shuffle(decoys);
   const slices = Math.min(order.length, all.length);
   const out: PlannedPlacement[] = [];
@@ -346,7 +348,7 @@ export function planChunk(
       let offset: number;
       let param: string;
       if (site.kind === 'fn') {
-        if (!slotsOf.has(site.host)) slotsOf.set(site.host, verifyFunctionHost(code, site.host));
+        if (!slotsOf.has(site.host)) slotsOf.set(site.host, verifyFunctionHost(code, hosts.get(site.host)));
         const info = slotsOf.get(site.host);
         const free = info?.slots.filter((sl) => stack || !used.has(sl.offset)) ?? [];
         if (!info || free.length === 0) {

@@ -74,7 +74,10 @@ export interface ToolObject {
 }
 
 export interface ScanResult {
-  hosts: FunctionHost[];
+  /** Every function host as an object (made on first read: placement reads `functionHosts`). */
+  readonly hosts: FunctionHost[];
+  /** The same hosts as records, an object made only for each host placement tries. */
+  functionHosts: FunctionHosts;
   switches: SwitchHost[];
   /** callee name -> flag-like string arguments -> count. */
   stringCalls: Map<string, Map<string, number>>;
@@ -265,7 +268,8 @@ function scanInto(code: string, held: Array<{ build: Build; wasm: ScannerExports
     // cannot scan gets no decoys, like one whose syntax it cannot follow.
     if (!(error instanceof Error && (error.constructor.name === 'RuntimeError' || error instanceof RangeError))) throw error;
     const failure = `the decoy scanner failed on ${code.length} characters (${error.message})`;
-    return { hosts: [], switches: [], stringCalls: new Map(), toolObjects: [], names: new FoldedNames({ text: () => '', near: () => undefined }), nameStrings: new Set(), minified: true, singleQuotes: false, confused: true, failure };
+    const functionHosts = FunctionHosts.EMPTY;
+    return { get hosts() { return functionHosts.all(); }, functionHosts, switches: [], stringCalls: new Map(), toolObjects: [], names: new FoldedNames({ text: () => '', near: () => undefined }), nameStrings: new Set(), minified: true, singleQuotes: false, confused: true, failure };
   }
 }
 
@@ -283,33 +287,14 @@ function scanWith(wasm: ScannerExports, lease: Lease, code: string): ScanResult 
     return { ints: mem, from, count: header[lenField], stride };
   };
 
-  const hosts: FunctionHost[] = [];
-  {
+  // Hosts stay records (copied out: a released instance's memory is reused) until placement
+  // tries one: a large bundle has tens of thousands, and placement tries a few dozen.
+  const functionHosts = (() => {
     const { ints, from, count, stride } = records(H_HOSTS, H_HOSTS_LEN, HOST_STRIDE);
-    for (let r = 0; r < count; r++) {
-      const b = from + r * stride;
-      const bodyStart = ints[b + 5];
-      const bodyEnd = ints[b + 6];
-      // Only closed bodies without a directive prologue can host a decoy.
-      if (!(bodyEnd > bodyStart) || ints[b + 7] !== 0) continue;
-      const param = ints[b + 3] < 0 ? ARGUMENTS0 : code.slice(ints[b + 3], ints[b + 4]);
-      hosts.push({
-        kind: HOST_KINDS[ints[b]],
-        start: ints[b + 1],
-        isMethod: ints[b + 2] !== 0,
-        param,
-        bodyStart,
-        bodyEnd,
-        directive: false,
-        compares: ints[b + 8],
-        topName: ints[b + 9] < 0 ? '' : code.slice(ints[b + 9], ints[b + 10]),
-      });
-    }
-  }
-  {
-    const { ints, from, count } = records(H_EXPORTS, H_EXPORTS_LEN, 1);
-    markExported(hosts, code, ints.subarray(from, from + count));
-  }
+    const exports = records(H_EXPORTS, H_EXPORTS_LEN, 1);
+    const exported = exportedNames(code, exports.ints.subarray(exports.from, exports.from + exports.count));
+    return new FunctionHosts(ints.slice(from, from + count * stride), code, exported);
+  })();
 
   const switches: SwitchHost[] = [];
   {
@@ -380,7 +365,10 @@ function scanWith(wasm: ScannerExports, lease: Lease, code: string): ScanResult 
 
   const lines = header[H_NEWLINES] + 1;
   return {
-    hosts,
+    get hosts() {
+      return functionHosts.all();
+    },
+    functionHosts,
     switches,
     stringCalls,
     toolObjects,
@@ -395,12 +383,11 @@ function scanWith(wasm: ScannerExports, lease: Lease, code: string): ScanResult 
 /**
  * ESM chunks often declare a function and export it later (`export { f as name }`): such a
  * declaration keeps its body whatever a minifier does at its call sites, like `export function`.
+ * The local names of the export clauses, read at each `export` keyword the scan met (a search of
+ * the whole chunk costs ~6-10 ms on 6 MB).
  */
-function markExported(hosts: FunctionHost[], code: string, exportKeywords: ArrayLike<number>): void {
-  const candidates = hosts.filter((h) => h.kind === 'declaration' && h.topName);
-  if (candidates.length === 0) return;
+function exportedNames(code: string, exportKeywords: ArrayLike<number>): ReadonlySet<string> {
   const exported = new Set<string>();
-  // At each `export` keyword the scan met (a search of the whole chunk costs ~6-10 ms on 6 MB).
   const clause = /export\s*\{([^}]*)\}/y;
   for (let k = 0; k < exportKeywords.length; k++) {
     clause.lastIndex = exportKeywords[k];
@@ -411,7 +398,94 @@ function markExported(hosts: FunctionHost[], code: string, exportKeywords: Array
       if (local) exported.add(local);
     }
   }
-  for (const h of candidates) if (exported.has(h.topName)) h.kind = 'exported';
+  return exported;
+}
+
+const K_DECLARATION = HOST_KINDS.indexOf('declaration');
+const K_EXPORTED = HOST_KINDS.indexOf('exported');
+
+/**
+ * A scan's function hosts: only closed bodies without a directive prologue, in text order, as the
+ * scanner's int records (layout in wasm/decoy-scanner/scanner.ts). `get(i)` makes (once) the
+ * object of host i; the other accessors read what choosing among them needs.
+ */
+export class FunctionHosts {
+  static readonly EMPTY = new FunctionHosts(new Int32Array(0), '', new Set());
+  /** Where each host's record starts in `ints`. */
+  private readonly at: Int32Array;
+  /** Each host's kind (a declaration exported later counts as exported). */
+  private readonly kinds: Uint8Array;
+  private readonly made: Array<FunctionHost | undefined>;
+  readonly length: number;
+
+  constructor(
+    private readonly ints: Int32Array,
+    private readonly code: string,
+    exported: ReadonlySet<string>,
+  ) {
+    const records = ints.length / HOST_STRIDE;
+    const at = new Int32Array(records);
+    const kinds = new Uint8Array(records);
+    let length = 0;
+    for (let r = 0; r < records; r++) {
+      const b = r * HOST_STRIDE;
+      // Only closed bodies without a directive prologue can host a decoy.
+      if (!(ints[b + 6] > ints[b + 5]) || ints[b + 7] !== 0) continue;
+      let kind = ints[b];
+      if (kind === K_DECLARATION && exported.size > 0 && ints[b + 9] >= 0 && exported.has(code.slice(ints[b + 9], ints[b + 10]))) kind = K_EXPORTED;
+      at[length] = b;
+      kinds[length++] = kind;
+    }
+    this.at = at.subarray(0, length);
+    this.kinds = kinds.subarray(0, length);
+    this.length = length;
+    this.made = new Array(length);
+  }
+
+  kind(i: number): HostKind {
+    return HOST_KINDS[this.kinds[i]];
+  }
+  /** Offset just after the body's `{`. */
+  bodyStart(i: number): number {
+    return this.ints[this.at[i] + 5];
+  }
+  /** From where acorn starts parsing it to its closing `}`. */
+  span(i: number): number {
+    return this.ints[this.at[i] + 6] - this.ints[this.at[i] + 1];
+  }
+  compares(i: number): number {
+    return this.ints[this.at[i] + 8];
+  }
+  /** It has no parameter (its guard reads `arguments[0]`). */
+  usesArguments(i: number): boolean {
+    return this.ints[this.at[i] + 3] < 0;
+  }
+
+  get(i: number): FunctionHost {
+    const made = this.made[i];
+    if (made) return made;
+    const { ints, code } = this;
+    const b = this.at[i];
+    const host: FunctionHost = {
+      kind: HOST_KINDS[this.kinds[i]],
+      start: ints[b + 1],
+      isMethod: ints[b + 2] !== 0,
+      param: ints[b + 3] < 0 ? ARGUMENTS0 : code.slice(ints[b + 3], ints[b + 4]),
+      bodyStart: ints[b + 5],
+      bodyEnd: ints[b + 6],
+      directive: false,
+      compares: ints[b + 8],
+      topName: ints[b + 9] < 0 ? '' : code.slice(ints[b + 9], ints[b + 10]),
+    };
+    this.made[i] = host;
+    return host;
+  }
+
+  all(): FunctionHost[] {
+    const out: FunctionHost[] = [];
+    for (let i = 0; i < this.length; i++) out.push(this.get(i));
+    return out;
+  }
 }
 
 /** A string literal's value from the text between its quotes (or backticks). */
