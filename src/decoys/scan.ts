@@ -20,7 +20,20 @@
 // into the module's memory and turns its int records into objects.
 
 import { FoldedNames, fold, type NameSource } from './names.js';
-import { SCANNER_NARROW_WASM_BASE64, SCANNER_WASM_BASE64 } from './scanner-wasm.generated.js';
+import {
+  countSplit,
+  mergeSecondHalf,
+  type PendingHalf,
+  type SecondHalf,
+  scanSecondHalf,
+  sendSecondHalf,
+  SPLIT_MIN_UNITS,
+  type SplitPoint,
+  type SplitScanner,
+  splitScansDone,
+  startScanWorker,
+} from './scan-split.js';
+import { SCANNER_NARROW_WASM_BASE64, SCANNER_SPEC_WASM_BASE64, SCANNER_WASM_BASE64 } from './scanner-wasm.generated.js';
 
 export type HostKind = 'member-callback' | 'callback' | 'method' | 'exported' | 'property' | 'declaration' | 'expression' | 'iife';
 /** Host kinds by the number the scanner writes (K_* in wasm/decoy-scanner/scanner.ts). */
@@ -121,11 +134,8 @@ const H_HOSTS = 0, H_HOSTS_LEN = 1, H_SWITCHES = 2, H_SWITCHES_LEN = 3, H_TOOLS 
 const H_FLAGS = 6, H_FLAGS_LEN = 7, H_ESC = 8, H_ESC_LEN = 9, H_NAMES = 10, H_NAMES_BYTES = 11;
 const H_NEWLINES = 13, H_CONFUSED = 14, H_DOUBLE_QUOTED = 15, H_SINGLE_QUOTED = 16, H_EXPORTS = 17, H_EXPORTS_LEN = 18;
 
-interface ScannerExports {
-  memory: { buffer: ArrayBuffer };
-  prepare(units: number): number;
+interface ScannerExports extends SplitScanner {
   begin(): void;
-  step(limit: number): number;
   finish(): number;
   queryPtr(): number;
   near(length: number): number;
@@ -133,7 +143,7 @@ interface ScannerExports {
 
 /** Code units per `step` call: small enough that V8 swaps in its optimized code early in a large chunk. */
 const STEP_UNITS = 1 << 17;
-const compiled: { wide?: object; narrow?: object } = {};
+const compiled: { wide?: object; narrow?: object; spec?: object } = {};
 
 // This project's TypeScript libraries (ES2023, node) do not declare WebAssembly: the part used.
 interface WebAssemblyApi {
@@ -158,6 +168,30 @@ function newScanner(narrow: boolean): ScannerExports {
 }
 
 const utf8 = new TextEncoder();
+
+/**
+ * Starts the scan worker that takes the second half of large chunks (src/decoys/scan-split.ts),
+ * warmed up on `sample` (default: a made-up bundle). A harden session starts it when it is made,
+ * while the bundler builds; a scan never waits for it, and never starts it (a process that
+ * scans one chunk would pay for a thread it cannot use).
+ */
+export function startSplitWorker(sample: string = SPLIT_SAMPLE): void {
+  if (!WebAssembly) return;
+  try {
+    compiled.spec ??= new WebAssembly.Module(Buffer.from(SCANNER_SPEC_WASM_BASE64, 'base64'));
+  } catch {
+    return;
+  }
+  startScanWorker(compiled.spec, sample, STEP_UNITS);
+}
+
+/** What the worker warms up on when nobody gives it better: functions, objects, a switch, strings. */
+const SPLIT_SAMPLE = Array.from(
+  { length: 200 },
+  (_, i) =>
+    `function handle${i}(request,options){if(request==="tool_name_${i}")return run${i}(options);switch(request){case "a${i}":return 1;default:return options.flag("amber_lantern_${i}",!1)}}` +
+    `var t${i}={name:"read_workspace_file_${i}",description:"Reads the workspace",run:(x,y)=>x.map(function(z){return z+${i}}).filter(q=>/[a-z]+x/.test(q))};`,
+).join('\n');
 
 type Build = 'narrow' | 'wide';
 /** Instances a released ScanBatch gave back, by build: their memory is grown and faulted in already. */
@@ -185,19 +219,50 @@ function giveBack(build: Build, wasm: ScannerExports): void {
  * to the one-byte build: half the memory to fill. Anything else is written as UTF-16 code
  * units. Either way every offset the scanner returns is a JavaScript string index.
  */
-function loadScanner(code: string): { build: Build; wasm: ScannerExports } {
+function loadScanner(code: string, split: 'worker' | 'none' = 'worker'): { build: Build; wasm: ScannerExports; bytes?: Uint8Array; second?: PendingHalf } {
   const n = code.length;
   const narrow = takeScanner('narrow');
   // encodeInto stops when the n bytes are full; a non-ASCII character takes two or more, so
   // all n characters read means all n were ASCII.
   // (prepare grows the memory, which detaches its old buffer: views are made after it.)
   const at = narrow.prepare(n);
-  if (utf8.encodeInto(code, new Uint8Array(narrow.memory.buffer, at, n)).read === n) return { build: 'narrow', wasm: narrow };
+  const bytes = new Uint8Array(narrow.memory.buffer, at, n);
+  if (utf8.encodeInto(code, bytes).read === n) {
+    // A large ASCII chunk: the scan worker takes its second half, if it is running.
+    if (n < SPLIT_MIN_UNITS || split === 'none') return { build: 'narrow', wasm: narrow, bytes };
+    return { build: 'narrow', wasm: narrow, second: sendSecondHalf(code, bytes) };
+  }
   giveBack('narrow', narrow);
   const wide = takeScanner('wide');
   const wideAt = wide.prepare(n);
   Buffer.from(wide.memory.buffer, wideAt, n * 2).write(code, 0, 'utf16le');
   return { build: 'wide', wasm: wide };
+}
+
+/**
+ * For tests: the split path at the given points with the second half scanned on this thread
+ * (the worker runs the same function), and whether the halves were merged. ASCII code only.
+ */
+export function scanChunkSplitInThread(code: string, points: readonly SplitPoint[]): { result: ScanResult; merged: boolean } {
+  if (!WebAssembly) throw new Error('no WebAssembly');
+  const { wasm, bytes } = loadScanner(code, 'none');
+  if (!bytes) throw new Error('scanChunkSplitInThread: the code is not ASCII');
+  compiled.spec ??= new WebAssembly.Module(Buffer.from(SCANNER_SPEC_WASM_BASE64, 'base64'));
+  const spec = new WebAssembly.Instance(compiled.spec, { env: { abort: () => {} } }).exports as unknown as SplitScanner;
+  const copy = bytes.slice();
+  const before = splitScansDone();
+  let split = -1;
+  let half: SecondHalf | undefined;
+  const second: PendingHalf = {
+    firstSplit: points[0]?.split ?? code.length,
+    split() {
+      half = scanSecondHalf(spec, copy, code.length, points, STEP_UNITS, (s) => (split = s));
+      return split;
+    },
+    wait: () => half,
+  };
+  const result = scanWith(wasm, { released: false }, code, second);
+  return { result, merged: splitScansDone() > before };
 }
 
 /** Whether a scan's instance still holds its names (see ScanBatch). */
@@ -258,10 +323,10 @@ export class ScanBatch {
 
 function scanInto(code: string, held: Array<{ build: Build; wasm: ScannerExports; lease: Lease }> | null): ScanResult {
   try {
-    const { build, wasm } = loadScanner(code);
+    const { build, wasm, second } = loadScanner(code);
     const lease: Lease = { released: false };
     held?.push({ build, wasm, lease });
-    return scanWith(wasm, lease, code);
+    return scanWith(wasm, lease, code, second);
   } catch (error) {
     // The module's memory is at most 4 GiB (code takes 1 or 2 bytes per character, plus records),
     // and a process may run out of room for another instance's memory (RangeError): a chunk it
@@ -274,10 +339,28 @@ function scanInto(code: string, held: Array<{ build: Build; wasm: ScannerExports
 }
 
 /** Runs a scanner that holds `code` (see loadScanner) and turns its records into objects. */
-function scanWith(wasm: ScannerExports, lease: Lease, code: string): ScanResult {
+function scanWith(wasm: ScannerExports, lease: Lease, code: string, second?: PendingHalf): ScanResult {
   const n = code.length;
   wasm.begin();
-  for (let reached = 0; reached >= 0 && reached < n; ) reached = wasm.step(Math.min(n, reached + STEP_UNITS));
+  let reached = 0;
+  if (second) {
+    // This half up to the split the worker chose (never before the first it may choose); the
+    // worker's from there on, unless it found no split or voided itself.
+    const step = (limit: number) => {
+      while (reached >= 0 && reached < limit) reached = wasm.step(Math.min(limit, reached + STEP_UNITS));
+    };
+    step(second.firstSplit);
+    const split = second.split();
+    if (split >= 0) {
+      step(split);
+      const half = second.wait();
+      if (reached === split && half && mergeSecondHalf(wasm, half)) {
+        reached = n;
+        countSplit();
+      }
+    }
+  }
+  while (reached >= 0 && reached < n) reached = wasm.step(Math.min(n, reached + STEP_UNITS));
   const headerAt = wasm.finish();
   // The module's memory may have grown during the scan: views are made afterwards.
   const mem = new Int32Array(wasm.memory.buffer);

@@ -11,9 +11,11 @@
 // (bench/README.md, "Decoys"). Work done once per chunk (finish) runs as V8's baseline code:
 // keep it free of walks over megabytes.
 //
-// Compiled twice (scripts/build-wasm.mjs): as is, for code held as UTF-16, and with
+// Compiled three times (scripts/build-wasm.mjs): as is, for code held as UTF-16; with
 // `--use NARROW=1`, for ASCII code held as one byte per character (most bundles: esbuild
-// escapes non-ASCII by default). Half the memory to fill and fault in: ~5-7 ms less on 6 MB.
+// escapes non-ASCII by default; half the memory to fill and fault in: ~5-7 ms less on 6 MB);
+// and with `--use NARROW=1 --use SPEC=1`, for the second half of a split scan (see "the split"
+// at the end: the worker scans it while this thread scans the first half).
 // Memory: the host writes the code (UTF-16, or ASCII bytes when NARROW) at the pointer
 // `prepare(n)` returns (with 16 zero code units after it, so a look-ahead past the end reads
 // 0, never garbage, and an identifier run stops there without a bound check), calls `begin()`,
@@ -82,6 +84,8 @@ const T_NUM = 3;
 const T_PUNCT = 4;
 const T_TEMPLATE = 5;
 const T_REGEX = 6;
+// SPEC builds: a ring slot filled before the scan's start, whose token is not known.
+const T_UNKNOWN = -1;
 
 const P_ARROW = 1001;
 const P_EQ = 1002;
@@ -176,6 +180,64 @@ let recent: usize = 0; // RECENT_MASK + 1 slots of a u64 hash, the length, -
 let LP: usize = 0;
 let EN: usize = 0;
 
+// ---- a scan split in two (see "the split" at the end of this file)
+// Events the second half records for what only the first half's state at the split decides:
+// kind, then three ints.
+const E_CLOSE = 1; // a `}` closing a brace opened before the split: at
+const E_ATTR = 2; // `ident === "str"` naming no parameter of a host opened after it: s, e
+const E_ENCL = 3; // a switch whose enclosing function opened before the split: switch index
+const E_TOP = 4; // a top-level declaration, if every brace open at the split has closed: host index
+const E_CASE = 5; // `case "..."` directly in a switch opened before the split
+const E_DEFAULT = 6; // `default:` directly in a switch opened before the split: at
+const E_PCLOSE = 7; // a `)` closing a parenthesis opened before the split
+const E_PENC = 8; // a callback or IIFE host read "no enclosing parenthesis" (one opened before the split may be): host index, after `(`
+const E_OUTER = 9; // a method (or static block) directly in a frame opened before the split: 1 if it must be a class
+const E_VALUE = 10; // `name: "..."` / `description: "..."` directly in such a frame: start, end, brace field
+const EVENT_STRIDE = 4;
+let events: Vec = changetype<Vec>(0);
+let specArmed: i32 = 0;
+let specFailed: i32 = 0;
+let regionStart: usize = 0;
+let ring0: usize = 0; // the token ring at the split, in order bt(1)..bt(8): type, start, end, p
+
+function event(kind: i32, a: i32, b: i32, c: i32 = -1): void {
+  if (!specArmed) return;
+  const r = vpush(events);
+  seti(r, 0, kind);
+  seti(r, 1, a);
+  seti(r, 2, b);
+  seti(r, 3, c);
+}
+
+/** The second half needed state from before the split that no event can carry: no result (`reason`: which read, for diagnosis). */
+function unknownState(reason: i32): void {
+  if (specArmed && specFailed == 0) specFailed = reason;
+}
+
+/**
+ * `name(...) {` with no `function` before it: a method, when the enclosing frame is an object
+ * literal or a class body. In SPEC builds a frame opened before the split is assumed to be one
+ * (in valid code nothing else can hold such a text), and the merge checks it.
+ */
+function methodOuter(outerKind: i32): bool {
+  if (isDefined(SPEC)) {
+    if (braces.len <= 1) {
+      event(E_OUTER, 0, 0);
+      return true;
+    }
+  }
+  return outerKind == B_OBJ || outerKind == B_CLASS;
+}
+
+/** Does a frame opened after the split decide inFunction/enclosingHostKind? */
+function scopeDecidedLocally(): bool {
+  for (let i = braces.len - 1; i >= 0; i--) {
+    const k = geti(rec(braces, i), 0);
+    if (k == B_FN || k == B_STATIC || k == B_CLASS) return true;
+  }
+  return false;
+}
+
 function init(): void {
   if (staticTop != 0) return;
   top = (__heap_base + 15) & ~(<usize>15);
@@ -230,7 +292,11 @@ function init(): void {
   count++;
 }
 @inline function bt(i: i32): i32 {
-  return count - i >= 0 ? load<i32>(RT + (<usize>((count - i) & 7) << 2)) : T_NONE;
+  const t = count - i >= 0 ? load<i32>(RT + (<usize>((count - i) & 7) << 2)) : T_NONE;
+  if (isDefined(SPEC)) {
+    if (t == T_UNKNOWN) unknownState(1);
+  }
+  return t;
 }
 @inline function bs(i: i32): i32 {
   return load<i32>(RS + (<usize>((count - i) & 7) << 2));
@@ -239,6 +305,9 @@ function init(): void {
   return load<i32>(RE + (<usize>((count - i) & 7) << 2));
 }
 @inline function bp(i: i32): i32 {
+  if (isDefined(SPEC)) {
+    if (load<i32>(RT + (<usize>((count - i) & 7) << 2)) == T_UNKNOWN) unknownState(2);
+  }
   return count - i >= 0 ? load<i32>(RP + (<usize>((count - i) & 7) << 2)) : 0;
 }
 
@@ -433,10 +502,14 @@ function attribute(s: i32, e: i32): void {
       return;
     }
   }
+  if (isDefined(SPEC)) event(E_ATTR, s, e);
 }
 
 function closeBrace(at: i32): void {
-  if (braces.len == 0) return;
+  if (braces.len == 0) {
+    if (isDefined(SPEC)) event(E_CLOSE, at, 0);
+    return;
+  }
   const top = rec(braces, --braces.len);
   if (geti(top, 2) >= 0) seti(rec(hosts, geti(top, 2)), 6, at);
   if (geti(top, 3) >= 0) seti(rec(switches, geti(top, 3)), 4, at);
@@ -508,6 +581,9 @@ function openBrace(at: i32): void {
   const p1 = bp(1);
   // Only `)` or `=>` before this `{` make the last closed parenthesis relevant.
   let haveLP = false;
+  if (isDefined(SPEC)) {
+    if (lastParenIdx == -2 && t1 == T_PUNCT && (p1 == 41 || p1 == P_ARROW)) unknownState(3);
+  }
   if (lastParenIdx >= 0 && t1 == T_PUNCT && (p1 == 41 || p1 == P_ARROW)) {
     parenAt(lastParenIdx, lastCloseAt, LP);
     haveLP = true;
@@ -552,6 +628,8 @@ function openBrace(at: i32): void {
       if (parens.len > 0) {
         parenAt(parens.len - 1, -1, EN);
         hasEnclosing = true;
+      } else if (isDefined(SPEC)) {
+        if (beforeType == T_PUNCT && (beforeP == 40 || beforeP == 44)) event(E_PENC, hosts.len, beforeP == 40 ? 1 : 0);
       }
       const isArg = beforeType == T_PUNCT && (beforeP == 40 || beforeP == 44) && hasEnclosing && isCallArgs(EN);
       const kind = isArg ? (memberCallee(EN) ? K_MEMBER_CALLBACK : K_CALLBACK) : beforeType == T_PUNCT && beforeP == 40 ? K_IIFE : K_EXPRESSION;
@@ -572,6 +650,9 @@ function openBrace(at: i32): void {
             braces.len--;
             const inFn = inFunction();
             const enclosing = enclosingHostKind();
+            if (isDefined(SPEC)) {
+              if (!scopeDecidedLocally()) event(E_ENCL, switches.len, 0);
+            }
             braces.len++;
             seti(entry, 3, switches.len);
             const sw = vpush(switches);
@@ -599,9 +680,9 @@ function openBrace(at: i32): void {
       else if (bType == T_IDENT && b2T == T_IDENT && identIs(geti(LP, F_B2S), geti(LP, F_B2E), 'function')) fnStart = FN_NAMED;
       else if (bType == T_IDENT && b2T == T_PUNCT && ch(geti(LP, F_B2S)) == 42 && b3T == T_IDENT && identIs(geti(LP, F_B3S), geti(LP, F_B3E), 'function')) fnStart = FN_NAMED;
       else if (bType == T_IDENT && !isReserved(bS, bE)) {
-        if (outerKind == B_OBJ || outerKind == B_CLASS) fnStart = FN_METHOD;
+        if (methodOuter(outerKind)) fnStart = FN_METHOD;
       } else if (bType == T_IDENT && (identIs(bS, bE, 'get') || identIs(bS, bE, 'set') || identIs(bS, bE, 'static') || identIs(bS, bE, 'async'))) {
-        if (outerKind == B_OBJ || outerKind == B_CLASS) fnStart = FN_METHOD;
+        if (methodOuter(outerKind)) fnStart = FN_METHOD;
       }
       if (fnStart != 0) {
         seti(entry, 0, B_FN);
@@ -667,7 +748,7 @@ function openBrace(at: i32): void {
                 if (parens.len > 0) {
                   parenAt(parens.len - 1, -1, EN);
                   callArgs = isCallArgs(EN);
-                }
+                } else if (isDefined(SPEC)) event(E_PENC, hosts.len, prevChar == 40 ? 1 : 0);
                 kind = callArgs ? (memberCallee(EN) ? K_MEMBER_CALLBACK : K_CALLBACK) : prevChar == 40 ? K_IIFE : K_EXPRESSION;
               } else if (prevChar == 61) {
                 // `a.b = function` keeps its arguments unknown; `var f = function` may be inlined.
@@ -683,12 +764,23 @@ function openBrace(at: i32): void {
             // Top level is depth 0 before this brace was pushed.
             const topLevel = fnStart == FN_NAMED && kind == K_DECLARATION && braces.len == 1;
             seti(entry, 2, addHost(kind, start, fnStart == FN_METHOD ? 1 : 0, ps, pe, at + 1, topLevel ? bS : -1, topLevel ? bE : -1));
+            // Top level only if every frame open at the split has closed by now.
+            if (isDefined(SPEC)) {
+              if (topLevel) event(E_TOP, hosts.len - 1, 0);
+            }
           }
         }
       }
     }
   } else if (t1 == T_IDENT && backIdentIs(1, 'static')) {
-    const outerKind = braces.len > 1 ? geti(rec(braces, braces.len - 2), 0) : -1;
+    let outerKind = braces.len > 1 ? geti(rec(braces, braces.len - 2), 0) : -1;
+    if (isDefined(SPEC)) {
+      // `static {` is a class's static block in valid code: assumed, and checked at the merge.
+      if (braces.len <= 1) {
+        event(E_OUTER, 1, 0);
+        outerKind = B_CLASS;
+      }
+    }
     seti(entry, 0, outerKind == B_CLASS ? B_STATIC : B_BLOCK);
   } else {
     // class X {, class X extends Y {, class {
@@ -719,6 +811,8 @@ function openBrace(at: i32): void {
 
 /** `key: {` right after a tool-schema key of the enclosing tool object: that object is its schema. */
 function noteSchema(entry: usize, at: i32): void {
+  // (A second half whose `key: {` stands directly in a frame opened before the split has nothing
+  // to note either: a tool's schema key and its `{` are adjacent tokens, and a split follows a `;`.)
   if (braces.len < 2 || bt(1) != T_PUNCT || bp(1) != 58) return;
   const outer = rec(braces, braces.len - 2);
   const tool = geti(outer, 4);
@@ -737,9 +831,17 @@ function noteValue(s: i32, e: i32): void {
   const kt = bt(2);
   if (kt != T_IDENT && kt != T_STRING) return;
   const top = topBrace();
-  if (top == 0 || geti(top, 0) != B_OBJ) return;
   const ks = kt == T_STRING ? bs(2) + 1 : bs(2);
   const ke = kt == T_STRING ? be(2) - 1 : be(2);
+  if (isDefined(SPEC)) {
+    // Directly in a frame opened before the split: the merge sets it if that is an object literal.
+    if (top == 0) {
+      if (identIs(ks, ke, 'name')) event(E_VALUE, s, e, 5);
+      else if (identIs(ks, ke, 'description')) event(E_VALUE, s, e, 7);
+      return;
+    }
+  }
+  if (top == 0 || geti(top, 0) != B_OBJ) return;
   if (identIs(ks, ke, 'name')) {
     seti(top, 5, s);
     seti(top, 6, e);
@@ -812,6 +914,12 @@ function lost(): i32 {
 export function step(limit: i32): i32 {
   let i = pos;
   while (i < limit) {
+    if (isDefined(SPEC)) {
+      if (specFailed != 0) {
+        pos = i;
+        return -1;
+      }
+    }
     const c = ch(i);
     if (c == 32 || c == 9 || c == 13 || c == 0xa0 || c == 0xfeff) {
       i++;
@@ -962,6 +1070,13 @@ export function step(limit: i32): i32 {
             const sw = rec(switches, geti(top, 3));
             seti(sw, 6, geti(sw, 6) + 1);
           }
+        } else if (isDefined(SPEC)) {
+          if (top == 0) {
+            let k = j;
+            while (k < n && ch(k) == 32) k++;
+            const q = ch(k);
+            if (q == 34 || q == 39) event(E_CASE, 0, 0);
+          }
         }
       } else if (j - i == 7 && identIs(i, j, 'default')) {
         const top = topBrace();
@@ -969,6 +1084,12 @@ export function step(limit: i32): i32 {
           let k = j;
           while (k < n && ch(k) == 32) k++;
           if (ch(k) == 58) seti(rec(switches, geti(top, 3)), 5, i);
+        } else if (isDefined(SPEC)) {
+          if (top == 0) {
+            let k = j;
+            while (k < n && ch(k) == 32) k++;
+            if (ch(k) == 58) event(E_DEFAULT, i, 0);
+          }
         }
       }
       i = j;
@@ -1033,7 +1154,10 @@ export function step(limit: i32): i32 {
       continue;
     }
     if (c == 41) {
-      lastParenIdx = parens.len > 0 ? --parens.len : -1;
+      if (isDefined(SPEC)) {
+        if (parens.len == 0) event(E_PCLOSE, 0, 0);
+        lastParenIdx = parens.len > 0 ? --parens.len : -2;
+      } else lastParenIdx = parens.len > 0 ? --parens.len : -1;
       lastCloseAt = i;
       push(T_PUNCT, i, i + 1, 41);
       i++;
@@ -1060,6 +1184,13 @@ export function step(limit: i32): i32 {
     // `:` after a tool-schema key directly inside an object literal.
     if (c == 58) {
       const top = topBrace();
+      if (isDefined(SPEC)) {
+        if (top == 0 && (bt(1) == T_IDENT || bt(1) == T_STRING)) {
+          const s = bt(1) == T_STRING ? bs(1) + 1 : bs(1);
+          const e = bt(1) == T_STRING ? be(1) - 1 : be(1);
+          if (identIs(s, e, 'input_schema') || identIs(s, e, 'inputSchema') || identIs(s, e, 'parameters')) unknownState(9);
+        }
+      }
       if (top != 0 && geti(top, 0) == B_OBJ && geti(top, 4) < 0 && (bt(1) == T_IDENT || bt(1) == T_STRING)) {
         const s = bt(1) == T_STRING ? bs(1) + 1 : bs(1);
         const e = bt(1) == T_STRING ? be(1) - 1 : be(1);
@@ -1093,6 +1224,8 @@ export function prepare(units: i32): usize {
     memory.fill(code + (<usize>units << 1), 0, 32);
   }
   n = units;
+  // Where the next allocation starts (alloc aligns to 8): the second half's records from here on.
+  regionStart = (top + 7) & ~(<usize>7);
   return code;
 }
 
@@ -1100,6 +1233,14 @@ export function prepare(units: i32): usize {
 export function begin(): void {
   count = 0;
   memory.fill(RT, 0, 32);
+  if (isDefined(SPEC)) {
+    // Every slot unknown until the tokens before the split have been read again.
+    count = 8;
+    memory.fill(RT, 0xff, 32);
+    events = newVec(EVENT_STRIDE, 1024);
+    specArmed = 0;
+    specFailed = 0;
+  }
   memory.fill(RS, 0, 32);
   memory.fill(RE, 0, 32);
   memory.fill(RP, 0, 32);
@@ -1246,4 +1387,225 @@ function distanceAtMost2(off: i32, len: i32, qlen: i32): bool {
     cur = t;
   }
   return geti(prev, qlen) <= 2;
+}
+
+// ---- the split
+// A large chunk's pass can run in two halves at once (src/decoys/scan.ts, the scan worker): this
+// thread scans [0, S) with the normal build while a worker scans [S, n) with a SPEC build
+// (`--use SPEC=1`), starting at S with its own empty stacks. S is just after a `;`. The worker
+// first reads the text from an earlier `;` to S again (beginAt, step to S, specReset), so its
+// token ring at S holds the real last eight tokens; the first half checks that ring against its
+// own. What the second half cannot know (braces and parentheses opened before S) it records as
+// events, which mergeSpec replays against the first half's stacks at S; what it would have to
+// guess (a method's enclosing object literal, a tool key in an object opened before S) voids the
+// second half, and the first half scans on alone. The result is the serial pass's exactly
+// (test/decoys-split.test.ts compares them at many split points).
+
+const SH_HOSTS = 0, SH_SWITCHES = 2, SH_TOOLS = 4, SH_FLAGS = 6, SH_ESC = 8, SH_NAMES = 10, SH_NAMES_BYTES = 11;
+const SH_NAME_RECS = 12, SH_NAME_RECS_LEN = 13, SH_EVENTS = 14, SH_EVENTS_LEN = 15, SH_EXPORTS = 16, SH_EXPORTS_LEN = 17;
+const SH_NEWLINES = 18, SH_DOUBLE_QUOTED = 19, SH_SINGLE_QUOTED = 20, SH_FAILED = 21, SH_SPLIT = 22, SH_END = 23;
+const SH_REGION_START = 24, SH_REGION_END = 25, SH_RING = 26;
+const SPEC_HEADER_INTS = SH_RING + 32;
+
+/** SPEC: start reading at `from` (just after a `;` before the split). */
+export function beginAt(from: i32): void {
+  begin();
+  pos = from;
+}
+
+/** SPEC: at the split; keeps the token ring, drops everything read before it. */
+export function specReset(): void {
+  ring0 = alloc(32 * 4);
+  for (let i = 1; i <= 8; i++) {
+    const k = <usize>((count - i) & 7) << 2;
+    const r = ring0 + (<usize>(i - 1) << 4);
+    store<i32>(r, load<i32>(RT + k));
+    store<i32>(r, load<i32>(RS + k), 4);
+    store<i32>(r, load<i32>(RE + k), 8);
+    store<i32>(r, load<i32>(RP + k), 12);
+  }
+  hosts.len = 0;
+  switches.len = 0;
+  tools.len = 0;
+  flags.len = 0;
+  escs.len = 0;
+  exportsAt.len = 0;
+  nameRecs.len = 0;
+  braces.len = 0;
+  parens.len = 0;
+  events.len = 0;
+  namesLen = 0;
+  namesCount = 0;
+  newlines = 0;
+  doubleQuoted = 0;
+  singleQuoted = 0;
+  confused = 0;
+  lastParenIdx = -2; // a parenthesis closed before the split: unknown
+  lastCloseAt = -1;
+  pendingDirectiveHost = -1;
+  specArmed = 1;
+  specFailed = 0;
+}
+
+/** SPEC: after the last step; the header of the second half's records (everything from regionStart on). */
+export function finishSpec(split: i32): usize {
+  const h = alloc(SPEC_HEADER_INTS * 4);
+  seti(h, SH_HOSTS, <i32>hosts.ptr);
+  seti(h, SH_HOSTS + 1, hosts.len);
+  seti(h, SH_SWITCHES, <i32>switches.ptr);
+  seti(h, SH_SWITCHES + 1, switches.len);
+  seti(h, SH_TOOLS, <i32>tools.ptr);
+  seti(h, SH_TOOLS + 1, tools.len);
+  seti(h, SH_FLAGS, <i32>flags.ptr);
+  seti(h, SH_FLAGS + 1, flags.len);
+  seti(h, SH_ESC, <i32>escs.ptr);
+  seti(h, SH_ESC + 1, escs.len);
+  seti(h, SH_NAMES, <i32>namesPtr);
+  seti(h, SH_NAMES_BYTES, namesLen);
+  seti(h, SH_NAME_RECS, <i32>nameRecs.ptr);
+  seti(h, SH_NAME_RECS_LEN, nameRecs.len);
+  seti(h, SH_EVENTS, <i32>events.ptr);
+  seti(h, SH_EVENTS_LEN, events.len);
+  seti(h, SH_EXPORTS, <i32>exportsAt.ptr);
+  seti(h, SH_EXPORTS_LEN, exportsAt.len);
+  seti(h, SH_NEWLINES, newlines);
+  seti(h, SH_DOUBLE_QUOTED, doubleQuoted);
+  seti(h, SH_SINGLE_QUOTED, singleQuoted);
+  seti(h, SH_FAILED, specFailed | confused | (specArmed == 0 ? 1 : 0));
+  seti(h, SH_SPLIT, split);
+  seti(h, SH_END, pos);
+  if (ring0 != 0) memory.copy(h + (<usize>SH_RING << 2), ring0, 32 * 4);
+  seti(h, SH_REGION_START, <i32>regionStart);
+  seti(h, SH_REGION_END, <i32>top);
+  return h;
+}
+
+/** Room for the second half's region (copied in by the host before mergeSpec). */
+export function importRegion(bytes: i32): usize {
+  return alloc(bytes);
+}
+
+function appendRecords(v: Vec, src: usize, len: i32): void {
+  if (v.len + len > v.cap) {
+    const cap = max<i32>(v.cap * 2, v.len + len);
+    const np = alloc(cap * v.stride * 4);
+    memory.copy(np, v.ptr, <usize>(v.len * v.stride * 4));
+    v.ptr = np;
+    v.cap = cap;
+  }
+  memory.copy(rec(v, v.len), src, <usize>(len * v.stride * 4));
+  v.len += len;
+}
+
+/**
+ * After this thread stepped to exactly the split: takes in the second half (its region copied to
+ * `region`; `regionB` and `headerB` are addresses in the second half's memory). Returns 1 when
+ * the scan is now complete to the end, 0 when the second half cannot be used (nothing changed:
+ * scan on from the split).
+ */
+export function mergeSpec(region: usize, regionB: usize, headerB: usize): i32 {
+  const delta = region - regionB;
+  const h = headerB + delta;
+  if (geti(h, SH_FAILED) != 0 || geti(h, SH_SPLIT) != pos || geti(h, SH_END) != n) return 0;
+  // The second half read the tokens before the split as this half did.
+  for (let i = 1; i <= 8; i++) {
+    const r = h + (<usize>(SH_RING + (i - 1) * 4) << 2);
+    const k = <usize>((count - i) & 7) << 2;
+    if (count - i < 0) return 0;
+    if (load<i32>(r) != load<i32>(RT + k) || load<i32>(r, 4) != load<i32>(RS + k) || load<i32>(r, 8) != load<i32>(RE + k) || load<i32>(r, 12) != load<i32>(RP + k)) return 0;
+  }
+  // What the events assume of the stacks at the split, checked before anything changes.
+  const ev = <usize>geti(h, SH_EVENTS) + delta;
+  const evLen = geti(h, SH_EVENTS_LEN);
+  let depth = braces.len;
+  for (let q = 0; q < evLen; q++) {
+    const kind = geti(ev + <usize>(q * EVENT_STRIDE * 4), 0);
+    if (kind == E_CLOSE) {
+      if (depth > 0) {
+        // A `}` that resumes a template is text to the serial pass, not a close.
+        if (geti(rec(braces, depth - 1), 0) == B_TPL) return 0;
+        depth--;
+      }
+    } else if (kind == E_OUTER) {
+      // The second half took this frame for an object literal or class body (a class, for `static {`).
+      const outer = depth > 0 ? geti(rec(braces, depth - 1), 0) : -1;
+      const classOnly = geti(ev + <usize>(q * EVENT_STRIDE * 4), 1) != 0;
+      if (!(outer == B_CLASS || (!classOnly && outer == B_OBJ))) return 0;
+    }
+  }
+
+  const hostBase = hosts.len;
+  const switchBase = switches.len;
+  appendRecords(hosts, <usize>geti(h, SH_HOSTS) + delta, geti(h, SH_HOSTS + 1));
+  appendRecords(switches, <usize>geti(h, SH_SWITCHES) + delta, geti(h, SH_SWITCHES + 1));
+  appendRecords(tools, <usize>geti(h, SH_TOOLS) + delta, geti(h, SH_TOOLS + 1));
+  appendRecords(flags, <usize>geti(h, SH_FLAGS) + delta, geti(h, SH_FLAGS + 1));
+  appendRecords(escs, <usize>geti(h, SH_ESC) + delta, geti(h, SH_ESC + 1));
+  appendRecords(exportsAt, <usize>geti(h, SH_EXPORTS) + delta, geti(h, SH_EXPORTS_LEN));
+  // Names: the block, then the records with their offsets moved past this half's names.
+  const nameBytes = geti(h, SH_NAMES_BYTES);
+  if (namesLen + nameBytes + 9 > namesCap) {
+    const cap = max<i32>(namesCap * 2, namesLen + nameBytes + 9);
+    const np = alloc(cap);
+    memory.copy(np, namesPtr, <usize>namesLen);
+    namesPtr = np;
+    namesCap = cap;
+  }
+  memory.copy(namesPtr + <usize>namesLen, <usize>geti(h, SH_NAMES) + delta, <usize>nameBytes);
+  const recsFrom = nameRecs.len;
+  const recsLen = geti(h, SH_NAME_RECS_LEN);
+  appendRecords(nameRecs, <usize>geti(h, SH_NAME_RECS) + delta, recsLen);
+  for (let q = recsFrom; q < nameRecs.len; q++) {
+    const r = rec(nameRecs, q);
+    seti(r, 0, geti(r, 0) + namesLen);
+  }
+  namesLen += nameBytes;
+  namesCount += recsLen;
+  newlines += geti(h, SH_NEWLINES);
+  doubleQuoted += geti(h, SH_DOUBLE_QUOTED);
+  singleQuoted += geti(h, SH_SINGLE_QUOTED);
+
+  // The events, in text order, against this half's stacks.
+  for (let q = 0; q < evLen; q++) {
+    const e = ev + <usize>(q * EVENT_STRIDE * 4);
+    const kind = geti(e, 0);
+    const a = geti(e, 1);
+    if (kind == E_CLOSE) closeBrace(a);
+    else if (kind == E_ATTR) attribute(a, geti(e, 2));
+    else if (kind == E_ENCL) {
+      const sw = rec(switches, switchBase + a);
+      seti(sw, 7, inFunction());
+      seti(sw, 8, enclosingHostKind());
+    } else if (kind == E_TOP) {
+      if (braces.len != 0) {
+        const host = rec(hosts, hostBase + a);
+        seti(host, 9, -1);
+        seti(host, 10, -1);
+      }
+    } else if (kind == E_CASE || kind == E_DEFAULT) {
+      const top = topBrace();
+      if (top != 0 && geti(top, 3) >= 0) {
+        const sw = rec(switches, geti(top, 3));
+        if (kind == E_CASE) seti(sw, 6, geti(sw, 6) + 1);
+        else seti(sw, 5, a);
+      }
+    } else if (kind == E_VALUE) {
+      const top = topBrace();
+      if (top != 0 && geti(top, 0) == B_OBJ) {
+        seti(top, geti(e, 3), a);
+        seti(top, geti(e, 3) + 1, geti(e, 2));
+      }
+    } else if (kind == E_PCLOSE) {
+      if (parens.len > 0) parens.len--;
+    } else if (kind == E_PENC) {
+      // The host's kind as the serial pass decides it, from the parenthesis that encloses it.
+      if (parens.len > 0) {
+        parenAt(parens.len - 1, -1, EN);
+        const host = rec(hosts, hostBase + a);
+        seti(host, 0, isCallArgs(EN) ? (memberCallee(EN) ? K_MEMBER_CALLBACK : K_CALLBACK) : geti(e, 2) != 0 ? K_IIFE : K_EXPRESSION);
+      }
+    }
+  }
+  pos = n;
+  return 1;
 }
