@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parse } from 'acorn';
+import fc from 'fast-check';
 import { transform } from 'esbuild';
 import { minify } from 'terser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { boundedDistance, NameIndex, NEAR_DISTANCE } from '../src/decoys/names.js';
-import { ARGUMENTS0, scanChunk } from '../src/decoys/scan.js';
+import { ARGUMENTS0, FLAGLIKE, scanChunk } from '../src/decoys/scan.js';
 
 // The byte scan against a full acorn parse of real code (acorn's own distribution, as written
 // and minified by esbuild and by terser): every host it reports is a real function body or
@@ -253,5 +254,27 @@ describe('tool definitions', () => {
     // A name given by an expression (`pick ? "a" : "b"`) is no literal: neither side reports one.
     expect(got).toEqual(expected);
     expect(got.filter((t) => t.name).length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('flag-shaped strings', () => {
+  // The scanner decides the flag shape itself (the host no longer runs FLAGLIKE over thousands of
+  // strings): it must agree with FLAGLIKE on every string, near misses included.
+  it('are exactly the string literals FLAGLIKE matches', () => {
+    const alphabet = fc.constantFrom(...'aZ9_.:-$ x'.split(''));
+    // Near flags too: up to 10 runs of letters and digits (some empty) joined by separators.
+    const runs = fc
+      .tuple(fc.array(fc.string({ unit: fc.constantFrom('a', 'Z', '9'), maxLength: 3 }), { minLength: 1, maxLength: 10 }), fc.constantFrom('_', '.', ':', '-'))
+      .map(([parts, sep]) => parts.join(sep))
+      .filter((v) => v.length >= 4);
+    const value = fc.oneof(fc.string({ unit: alphabet, minLength: 4, maxLength: 30 }), runs);
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 40 }), (values) => {
+        const code = values.map((v) => `get(${JSON.stringify(v)});`).join('\n');
+        const scan = scanChunk(code);
+        expect([...scan.nameStrings].sort()).toEqual([...new Set(values.filter((v) => FLAGLIKE.test(v)))].sort());
+      }),
+      { numRuns: 300 },
+    );
   });
 });

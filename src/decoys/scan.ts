@@ -122,7 +122,8 @@ const MIN_NAME_FOLDED = MIN_DECOY_FOLDED - 2;
 const MAX_NAME_FOLDED = 96;
 /** The `param` of a host with no parameters: its guard reads the first argument instead. */
 export const ARGUMENTS0 = 'arguments[0]';
-const FLAGLIKE = /^[A-Za-z][A-Za-z0-9]*(?:[_.:-][A-Za-z0-9]+){1,7}$/;
+/** What the scanner reports as flag-shaped (flagShaped in wasm/decoy-scanner/scanner.ts checks it). */
+export const FLAGLIKE = /^[A-Za-z][A-Za-z0-9]*(?:[_.:-][A-Za-z0-9]+){1,7}$/;
 
 // Record layouts and the result header: see wasm/decoy-scanner/scanner.ts.
 const HOST_STRIDE = 12;
@@ -423,7 +424,6 @@ function scanWith(wasm: ScannerExports, lease: Lease, code: string, second?: Pen
     for (let r = 0; r < count; r++) {
       const b = from + r * stride;
       const value = code.slice(ints[b], ints[b + 1]);
-      if (!FLAGLIKE.test(value)) continue;
       nameStrings.add(value);
       if (ints[b + 2] < 0) continue;
       const callee = code.slice(ints[b + 2], ints[b + 3]);

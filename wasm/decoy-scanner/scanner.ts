@@ -888,15 +888,26 @@ function scanTemplate(from: i32): i32 {
   return -1;
 }
 
-/** Letters, digits and at least one `_ . : -` (a cheap pre-check of the flag shape). */
+/**
+ * The flag shape (FLAGLIKE in src/decoys/scan.ts, checked here so that the host does not run a
+ * regular expression over thousands of strings): a letter, then letters and digits in 2 to 8
+ * runs joined by single `_ . : -`.
+ */
 function flagShaped(s: i32, e: i32): bool {
-  let sep = false;
-  for (let k = s; k < e; k++) {
+  const c0 = ch(s) | 32;
+  if (!(c0 >= 97 && c0 <= 122)) return false;
+  let seps = 0;
+  let afterSep = false;
+  for (let k = s + 1; k < e; k++) {
     const c = ch(k);
-    if (c == 95 || c == 46 || c == 58 || c == 45) sep = true;
-    else if (c >= 128 || load<u8>(CLASS + <usize>c) == 0 || c == 36) return false;
+    if (c == 95 || c == 46 || c == 58 || c == 45) {
+      if (afterSep) return false;
+      afterSep = true;
+      seps++;
+    } else if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)) afterSep = false;
+    else return false;
   }
-  return sep;
+  return seps >= 1 && seps <= 7 && !afterSep;
 }
 
 /** The scan met something it cannot follow: stop, and place nothing in this chunk. */
