@@ -4,11 +4,13 @@
 // pass's exactly). On this project's 2-core machine the scan is most of what decoys add to an
 // esbuild build, and Node's second core is idle while it runs (bench/README.md, "Decoys").
 //
-// The worker is started ahead of time (the esbuild plugin's warm-up, or the first large chunk of
-// a process) and is used only once it reports ready: a chunk never waits for it to start. The
-// wait itself is synchronous (Atomics.wait, then receiveMessageOnPort), so scanChunk stays
-// synchronous. Anything unexpected (the worker cannot start, crashes, times out, or its half
-// voids itself) costs nothing but the time: this thread scans on from the split alone.
+// The worker is started ahead of time (when a harden session is made, before the bundler
+// builds; a scan never starts it) and is used only once it reports ready: a chunk never waits
+// for it to start. The wait itself is synchronous (Atomics.wait, then receiveMessageOnPort), so
+// scanChunk stays synchronous. Anything unexpected (the worker cannot start, fails, times out,
+// or its half voids itself) costs nothing but the time: this thread scans on from the split
+// alone. (A worker that dies mid-job is only noticed at the timeout: this thread is blocked
+// in Atomics.wait, where no 'exit' event can reach it.)
 
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 
@@ -210,8 +212,8 @@ export interface PendingHalf {
 }
 
 /**
- * Hands [from, n) of the code (ASCII bytes, n of them) to the worker, if it is ready and a split
- * point exists; undefined otherwise.
+ * Hands the code (its n ASCII bytes) and the split points to the worker, if it is ready and a
+ * split point exists; undefined otherwise.
  */
 export function sendSecondHalf(code: string, bytes: Uint8Array): PendingHalf | undefined {
   const w = current;
@@ -223,8 +225,9 @@ export function sendSecondHalf(code: string, bytes: Uint8Array): PendingHalf | u
   new Uint8Array(w.shared, 0, n).set(bytes);
   const id = w.nextId++;
   w.port.postMessage({ id, shared: w.shared, n, points });
-  // Generous: the worker scans about as fast as this thread; a loaded machine may stall it.
-  const timeout = 2000 + n / 500;
+  // Generous (1 s + 1 ms per 2,000 characters: 4 s for 6 MB): the worker scans half the chunk in
+  // tens of milliseconds, but a loaded machine may stall it.
+  const timeout = 1000 + n / 2000;
   /** Waits until ctrl[slot] holds `id`; false when the worker took too long (it is then stopped). */
   const waitFor = (slot: number): boolean => {
     for (;;) {
