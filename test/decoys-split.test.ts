@@ -2,7 +2,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plantDecoys } from '../src/decoys/index.js';
 import { type ScanResult, scanChunk, scanChunkSplitInThread, startSplitWorker } from '../src/decoys/scan.js';
-import { setSplitScans, splitPoints, splitScansDone, splitWorkerReady, stopScanWorker } from '../src/decoys/scan-split.js';
+import { setSplitScans, silenceScanWorker, splitPoints, splitScansDone, splitWorkerReady, stopScanWorker } from '../src/decoys/scan-split.js';
 import { APP_DIR, TEST_KEY, tempDir } from './decoys-helpers.js';
 
 // A large chunk's scan split in two (this thread up to a `;`, the scan worker from there, then
@@ -157,6 +157,22 @@ describe('the scan worker', () => {
     expect(split.chunks[0].code).toBe(plain.chunks[0].code);
     expect(split.planted).toBe(plain.planted);
   }, 60_000);
+
+  it('a worker that stops answering costs a timeout, not the result; the next scan goes on without it', () => {
+    expect(splitWorkerReady()).toBe(true);
+    const one = bundles.get('pillbox, minified')!;
+    const code = (one + '\n').repeat(Math.ceil((1.2 * 1024 * 1024) / one.length));
+    setSplitScans(false);
+    const serial = normal(scanChunk(code));
+    setSplitScans(true);
+    const before = splitScansDone();
+    silenceScanWorker();
+    expect(normal(scanChunk(code))).toBe(serial);
+    // Only the timeout stops the worker.
+    expect(splitWorkerReady()).toBe(false);
+    expect(normal(scanChunk(code))).toBe(serial);
+    expect(splitScansDone()).toBe(before);
+  }, 30_000);
 
   it('is not used for code that is not ASCII, nor once turned off', () => {
     const before = splitScansDone();

@@ -165,6 +165,11 @@ export function splitWorkerReady(): boolean {
   return current !== undefined && Atomics.load(current.ctrl, 0) === 1;
 }
 
+/** For tests: the worker stops answering (its channel is closed), as a stalled or dead one would. */
+export function silenceScanWorker(): void {
+  current?.port.close();
+}
+
 export function stopScanWorker(): void {
   const w = current;
   current = undefined;
