@@ -158,6 +158,18 @@ describe('the scan worker', () => {
     expect(split.planted).toBe(plain.planted);
   }, 60_000);
 
+  it('is not used for code that is not ASCII, nor once turned off', () => {
+    expect(splitWorkerReady()).toBe(true);
+    const before = splitScansDone();
+    const one = bundles.get('pillbox, minified')!;
+    const code = (one + '\n').repeat(Math.ceil((1.2 * 1024 * 1024) / one.length));
+    scanChunk(code + '// é');
+    setSplitScans(false);
+    scanChunk(code);
+    setSplitScans(true);
+    expect(splitScansDone()).toBe(before);
+  });
+
   it('a worker that stops answering costs a timeout, not the result; the next scan goes on without it', () => {
     expect(splitWorkerReady()).toBe(true);
     const one = bundles.get('pillbox, minified')!;
@@ -173,15 +185,4 @@ describe('the scan worker', () => {
     expect(normal(scanChunk(code))).toBe(serial);
     expect(splitScansDone()).toBe(before);
   }, 30_000);
-
-  it('is not used for code that is not ASCII, nor once turned off', () => {
-    const before = splitScansDone();
-    const one = bundles.get('pillbox, minified')!;
-    const code = (one + '\n').repeat(Math.ceil((1.2 * 1024 * 1024) / one.length));
-    scanChunk(code + '// é');
-    setSplitScans(false);
-    scanChunk(code);
-    setSplitScans(true);
-    expect(splitScansDone()).toBe(before);
-  });
 });
