@@ -245,18 +245,28 @@ export function sendSecondHalf(code: string, bytes: Uint8Array): PendingHalf | u
       }
     }
   };
+  // A runtime without these (Atomics.wait refused on this thread, no receiveMessageOnPort)
+  // throws here: the scan then goes on alone, as for any other failure of the worker.
   return {
     firstSplit: points[0].split,
     split() {
-      return waitFor(3) ? Atomics.load(w.ctrl, 2) : -1;
+      try {
+        return waitFor(3) ? Atomics.load(w.ctrl, 2) : -1;
+      } catch {
+        return -1;
+      }
     },
     wait() {
-      if (!waitFor(1)) return undefined;
-      for (;;) {
-        const message = receiveMessageOnPort(w.port)?.message as { id: number; half?: SecondHalf } | undefined;
-        if (!message) return undefined;
-        if (message.id !== id) continue;
-        return message.half;
+      try {
+        if (!waitFor(1)) return undefined;
+        for (;;) {
+          const message = receiveMessageOnPort(w.port)?.message as { id: number; half?: SecondHalf } | undefined;
+          if (!message) return undefined;
+          if (message.id !== id) continue;
+          return message.half;
+        }
+      } catch {
+        return undefined;
       }
     },
   };
