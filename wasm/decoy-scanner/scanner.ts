@@ -1379,19 +1379,26 @@ export function near(qlen: i32): i32 {
 
 /** Levenshtein distance between the name at `off` (length `len`) and the query is 2 or less. */
 function distanceAtMost2(off: i32, len: i32, qlen: i32): bool {
+  // Only cells within two of the diagonal can hold 2 or less (near() passes names whose length
+  // is within two of the query's): five cells per row, the rest held at 3, which stands for
+  // "more than 2" (nothing computed from a 3 drops below 3).
   let prev = rowA;
   let cur = rowB;
-  for (let j = 0; j <= qlen; j++) seti(prev, j, j);
+  for (let j = 0; j <= min<i32>(qlen, 3); j++) seti(prev, j, min<i32>(j, 3));
   for (let i = 1; i <= len; i++) {
-    seti(cur, 0, i);
-    let rowMin = i;
+    const jlo = max<i32>(1, i - 2);
+    const jhi = min<i32>(qlen, i + 2);
+    let rowMin = jlo == 1 ? min<i32>(i, 3) : 3;
+    seti(cur, jlo - 1, rowMin);
     const a = <i32>load<u8>(namesPtr + <usize>(off + i - 1));
-    for (let j = 1; j <= qlen; j++) {
+    for (let j = jlo; j <= jhi; j++) {
       const cost = a == <i32>load<u8>(query + <usize>(j - 1)) ? 0 : 1;
       const v = min<i32>(min<i32>(geti(prev, j) + 1, geti(cur, j - 1) + 1), geti(prev, j - 1) + cost);
       seti(cur, j, v);
       if (v < rowMin) rowMin = v;
     }
+    // The next row reads one cell right of this band.
+    if (jhi < qlen) seti(cur, jhi + 1, 3);
     if (rowMin > 2) return false;
     const t = prev;
     prev = cur;
