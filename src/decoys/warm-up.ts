@@ -31,9 +31,6 @@ function sampleBundle(): string {
   return parts.join('\n');
 }
 
-/** Rounds of the JavaScript after the scan (acorn above all): one leaves it interpreted. */
-const WARM_ROUNDS = 3;
-
 let started = false;
 let stopped = false;
 
@@ -62,18 +59,14 @@ export async function warmUpDecoys(): Promise<void> {
   for (let k = 0; k < 8; k++) await step(() => scanChunk(code));
   const scan = await step(() => scanChunk(code));
   if (!scan) return;
-  // The JavaScript after the scan (acorn above all) runs on a few kilobytes per call: one round
-  // leaves it interpreted, a few more let V8 compile it.
-  for (let round = 0; round < WARM_ROUNDS; round++) {
-    const style = await step(() => learnStyle([{ code, scan }]));
-    if (!style) return;
-    const key = randomBytes(32);
-    const set = await step(() => {
-      const bundleNames = new NameIndex();
-      bundleNames.addAll(scan.names);
-      return buildDecoySet({ key, channel: 'warm-up', release: '0', count: 16, style, bundleNames });
-    });
-    if (!set) return;
-    await step(() => applyPlacements(code, planChunk(code, scan, set.shipped, style, new KeyedStream(key, `warm-up/${round}`))));
-  }
+  const style = await step(() => learnStyle([{ code, scan }]));
+  if (!style) return;
+  const key = randomBytes(32);
+  const set = await step(() => {
+    const bundleNames = new NameIndex();
+    bundleNames.addAll(scan.names);
+    return buildDecoySet({ key, channel: 'warm-up', release: '0', count: 16, style, bundleNames });
+  });
+  if (!set) return;
+  await step(() => applyPlacements(code, planChunk(code, scan, set.shipped, style, new KeyedStream(key, 'warm-up'))));
 }
