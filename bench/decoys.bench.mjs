@@ -34,9 +34,8 @@ await esbuild.build({
 });
 const engine = await import(pathToFileURL(join(out, 'engine.mjs')).href);
 const key = Buffer.alloc(32, 0x5a);
-// As a harden session does when it is made (before the bundler builds): the worker that scans
-// the second half of chunks over 1 MiB starts and warms up on its own thread.
-engine.startSplitWorker();
+// The worker that scans the second half of chunks over 1 MiB is started by the first such chunk
+// (the "first call" below) and used by the calls after it, as in a process that builds again.
 const require = createRequire(import.meta.url);
 
 /** CPU milliseconds of this process, and of esbuild's service (a child process) from /proc. */

@@ -136,6 +136,22 @@ describe('a split scan reports what the one-piece scan reports', () => {
 });
 
 describe('the scan worker', () => {
+  it('is started by the first large ASCII chunk of a process, for the chunks after it', async () => {
+    stopScanWorker();
+    const one = bundles.get('pillbox, minified')!;
+    scanChunk(one);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Under 1 MiB: scanned in one piece, nothing started.
+    expect(splitWorkerReady()).toBe(false);
+    const code = (one + '\n').repeat(Math.ceil((1.2 * 1024 * 1024) / one.length));
+    const before = splitScansDone();
+    scanChunk(code);
+    // That chunk itself is scanned in one piece; the worker is ready for the next.
+    expect(splitScansDone()).toBe(before);
+    for (let waited = 0; !splitWorkerReady() && waited < 20_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(splitWorkerReady()).toBe(true);
+  }, 30_000);
+
   it('takes the second half of a large ASCII chunk, and decoys come out byte for byte the same', async () => {
     // Over 1 MiB (smaller chunks are scanned in one piece).
     const one = bundles.get('pillbox, minified')!;

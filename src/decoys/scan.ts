@@ -172,9 +172,8 @@ const utf8 = new TextEncoder();
 
 /**
  * Starts the scan worker that takes the second half of large chunks (src/decoys/scan-split.ts),
- * warmed up on `sample` (default: a made-up bundle). A harden session starts it when it is made,
- * while the bundler builds; a scan never waits for it, and never starts it (a process that
- * scans one chunk would pay for a thread it cannot use).
+ * warmed up on `sample` (default: a made-up bundle). The first large ASCII chunk of a process
+ * starts it for the ones after it; a scan never waits for it.
  */
 export function startSplitWorker(sample: string = SPLIT_SAMPLE): void {
   if (!WebAssembly) return;
@@ -231,7 +230,12 @@ function loadScanner(code: string, split: 'worker' | 'none' = 'worker'): { build
   if (utf8.encodeInto(code, bytes).read === n) {
     // A large ASCII chunk: the scan worker takes its second half, if it is running.
     if (n < SPLIT_MIN_UNITS || split === 'none') return { build: 'narrow', wasm: narrow, bytes };
-    return { build: 'narrow', wasm: narrow, second: sendSecondHalf(code, bytes) };
+    const second = sendSecondHalf(code, bytes);
+    // No worker yet: start it for the next large chunk of this process (watch mode, a dev
+    // server, a second output). This one is scanned in one piece: a worker still starting up
+    // is of no use to it, and measured no faster in the first scan of a process either.
+    if (!second) startSplitWorker();
+    return { build: 'narrow', wasm: narrow, second };
   }
   giveBack('narrow', narrow);
   const wide = takeScanner('wide');

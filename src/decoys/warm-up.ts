@@ -3,7 +3,7 @@ import { buildDecoySet } from './index.js';
 import { NameIndex } from './names.js';
 import { applyPlacements, planChunk } from './place.js';
 import { KeyedStream } from './random.js';
-import { scanChunk, startSplitWorker } from './scan.js';
+import { scanChunk } from './scan.js';
 import { learnStyle } from './style.js';
 
 // The decoy engine run on a small made-up bundle, to be called while a bundler builds in
@@ -48,9 +48,6 @@ export async function warmUpDecoys(): Promise<void> {
   if (started) return;
   started = true;
   const code = sampleBundle();
-  // The worker that scans the second half of large chunks starts now and warms up on its own
-  // thread, so that it is ready when the real chunks come.
-  startSplitWorker(code);
   const step = async <T>(work: () => T): Promise<T | undefined> => {
     await new Promise((resolve) => setImmediate(resolve));
     return stopped ? undefined : work();

@@ -35,9 +35,7 @@ const warmUpDecoyEngine = once(async () => {
  */
 export function preloadEngines(need: { decoys: boolean; gate: boolean; poison: boolean; warmUp?: boolean }): void {
   const quiet = (p: Promise<unknown>) => void p.catch(() => undefined);
-  // The decoy scan's worker (large chunks are scanned in two halves at once) starts and warms up
-  // on its own thread while the bundler builds.
-  if (need.decoys) quiet(loadDecoyEngine().then((engine) => engine.startSplitWorker()));
+  if (need.decoys) quiet(loadDecoyEngine());
   if (need.decoys && need.warmUp) quiet(warmUpDecoyEngine());
   if (need.gate) quiet(loadScanner());
   if (need.poison) quiet(loadPoison());
