@@ -185,6 +185,21 @@ export function startSplitWorker(sample: string = SPLIT_SAMPLE): void {
   startScanWorker(compiled.spec, sample, STEP_UNITS);
 }
 
+let startQueued = false;
+
+/**
+ * Starts the worker once the work under way is done (its start-up costs this thread ~4 ms and
+ * slows it for the next ~100 ms): a one-off build is not slowed by a thread it will not use.
+ */
+function startSplitWorkerSoon(): void {
+  if (startQueued) return;
+  startQueued = true;
+  setImmediate(() => {
+    startQueued = false;
+    startSplitWorker();
+  }).unref();
+}
+
 /** What the worker warms up on when nobody gives it better: functions, objects, a switch, strings. */
 const SPLIT_SAMPLE = Array.from(
   { length: 200 },
@@ -234,7 +249,7 @@ function loadScanner(code: string, split: 'worker' | 'none' = 'worker'): { build
     // No worker yet: start it for the next large chunk of this process (watch mode, a dev
     // server, a second output). This one is scanned in one piece: a worker still starting up
     // is of no use to it, and measured no faster in the first scan of a process either.
-    if (!second) startSplitWorker();
+    if (!second) startSplitWorkerSoon();
     return { build: 'narrow', wasm: narrow, second };
   }
   giveBack('narrow', narrow);
