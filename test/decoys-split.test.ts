@@ -1,7 +1,7 @@
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plantDecoys } from '../src/decoys/index.js';
-import { type ScanResult, scanChunk, scanChunkSplitInThread, startSplitWorker } from '../src/decoys/scan.js';
+import { ScanBatch, type ScanResult, scanChunk, scanChunkSplitInThread, startSplitWorker } from '../src/decoys/scan.js';
 import { setSplitScans, silenceScanWorker, splitPoints, splitScansDone, splitWorkerReady, stopScanWorker } from '../src/decoys/scan-split.js';
 import { APP_DIR, TEST_KEY, tempDir } from './decoys-helpers.js';
 
@@ -136,17 +136,27 @@ describe('a split scan reports what the one-piece scan reports', () => {
 });
 
 describe('the scan worker', () => {
-  it('is started by the first large ASCII chunk of a process, for the chunks after it', async () => {
+  it("is started by a process's second batch of scans with a large ASCII chunk, for the ones after it", async () => {
     stopScanWorker();
     const one = bundles.get('pillbox, minified')!;
-    scanChunk(one);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    // Under 1 MiB: scanned in one piece, nothing started.
-    expect(splitWorkerReady()).toBe(false);
     const code = (one + '\n').repeat(Math.ceil((1.2 * 1024 * 1024) / one.length));
+    const batch = (text: string) => {
+      const b = new ScanBatch();
+      b.scan(text);
+      b.release();
+    };
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+    // Under 1 MiB, or a first large batch (a process that builds once): nothing started.
+    batch(one);
+    batch(one);
+    await settle();
+    expect(splitWorkerReady()).toBe(false);
     const before = splitScansDone();
-    scanChunk(code);
-    // That chunk itself is scanned in one piece; the worker is ready for the next.
+    batch(code);
+    await settle();
+    expect(splitWorkerReady()).toBe(false);
+    // The second large batch is scanned in one piece too, and starts the worker for the next.
+    batch(code);
     expect(splitScansDone()).toBe(before);
     for (let waited = 0; !splitWorkerReady() && waited < 20_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(splitWorkerReady()).toBe(true);

@@ -4,10 +4,10 @@
 // pass's exactly). On this project's 2-core machine the scan is most of what decoys add to an
 // esbuild build, and Node's second core is idle while it runs (bench/README.md, "Decoys").
 //
-// The worker is started by the first large chunk of a process, for the ones after it (a
-// process's later builds: watch mode, a dev server), and is used only once it reports ready: a
-// chunk never waits for it to start. (Started before a one-off build instead, it measured no
-// faster for that build's one scan, and its start-up took CPU from the bundler.) The wait itself is synchronous (Atomics.wait, then receiveMessageOnPort), so
+// The worker is started when a process plants large chunks a second time (ScanBatch.release in
+// scan.ts), for its later builds (watch mode, a dev server), and is used only once it reports
+// ready: a chunk never waits for it to start. (Started for a one-off build instead, it measured
+// no faster for that build's one scan, and its start-up took CPU from the build.) The wait itself is synchronous (Atomics.wait, then receiveMessageOnPort), so
 // scanChunk stays synchronous. Anything unexpected (the worker cannot start, fails, times out,
 // or its half voids itself) costs nothing but the time: this thread scans on from the split
 // alone. (A worker that dies mid-job is only noticed at the timeout: this thread is blocked

@@ -172,8 +172,8 @@ const utf8 = new TextEncoder();
 
 /**
  * Starts the scan worker that takes the second half of large chunks (src/decoys/scan-split.ts),
- * warmed up on `sample` (default: a made-up bundle). The first large ASCII chunk of a process
- * starts it for the ones after it; a scan never waits for it.
+ * warmed up on `sample` (default: a made-up bundle). A process's second ScanBatch with a large
+ * ASCII chunk starts it for the ones after it (see ScanBatch.release); a scan never waits for it.
  */
 export function startSplitWorker(sample: string = SPLIT_SAMPLE): void {
   if (!WebAssembly) return;
@@ -234,7 +234,7 @@ function giveBack(build: Build, wasm: ScannerExports): void {
  * to the one-byte build: half the memory to fill. Anything else is written as UTF-16 code
  * units. Either way every offset the scanner returns is a JavaScript string index.
  */
-function loadScanner(code: string, split: 'worker' | 'none' = 'worker'): { build: Build; wasm: ScannerExports; bytes?: Uint8Array; second?: PendingHalf } {
+function loadScanner(code: string, split: 'worker' | 'none' = 'worker'): { build: Build; wasm: ScannerExports; bytes?: Uint8Array; second?: PendingHalf; alone?: boolean } {
   const n = code.length;
   const narrow = takeScanner('narrow');
   // encodeInto stops when the n bytes are full; a non-ASCII character takes two or more, so
@@ -246,11 +246,9 @@ function loadScanner(code: string, split: 'worker' | 'none' = 'worker'): { build
     // A large ASCII chunk: the scan worker takes its second half, if it is running.
     if (n < SPLIT_MIN_UNITS || split === 'none') return { build: 'narrow', wasm: narrow, bytes };
     const second = sendSecondHalf(code, bytes);
-    // No worker yet: start it for the next large chunk of this process (watch mode, a dev
-    // server, a second output). This one is scanned in one piece: a worker still starting up
-    // is of no use to it, and measured no faster in the first scan of a process either.
-    if (!second) startSplitWorkerSoon();
-    return { build: 'narrow', wasm: narrow, second };
+    // No worker (yet): scanned in one piece, and noted for ScanBatch (which starts the worker
+    // once a process plants large chunks a second time).
+    return { build: 'narrow', wasm: narrow, second, alone: !second };
   }
   giveBack('narrow', narrow);
   const wide = takeScanner('wide');
@@ -327,25 +325,34 @@ export function scanChunk(code: string): ScanResult {
  * no dropped instances of megabytes to find. A released scan's names can no longer be read.
  */
 export class ScanBatch {
-  private readonly held: Array<{ build: Build; wasm: ScannerExports; lease: Lease }> = [];
+  private readonly held: Array<{ build: Build; wasm: ScannerExports; lease: Lease; alone?: boolean }> = [];
 
   scan(code: string): ScanResult {
     return scanInto(code, this.held);
   }
 
   release(): void {
-    for (const { build, wasm, lease } of this.held.splice(0)) {
+    let alone = false;
+    for (const { build, wasm, lease, alone: one } of this.held.splice(0)) {
       lease.released = true;
       giveBack(build, wasm);
+      alone ||= one === true;
     }
+    // The second batch (a process's second build) with a large chunk scanned in one piece
+    // starts the scan worker for the builds after it. Started for the first, it measured no
+    // faster for that build's one scan and its start-up slowed the build's end: a process that
+    // builds once never starts it.
+    if (alone && ++batchesAlone >= 2) startSplitWorkerSoon();
   }
 }
 
-function scanInto(code: string, held: Array<{ build: Build; wasm: ScannerExports; lease: Lease }> | null): ScanResult {
+let batchesAlone = 0;
+
+function scanInto(code: string, held: Array<{ build: Build; wasm: ScannerExports; lease: Lease; alone?: boolean }> | null): ScanResult {
   try {
-    const { build, wasm, second } = loadScanner(code);
+    const { build, wasm, second, alone } = loadScanner(code);
     const lease: Lease = { released: false };
-    held?.push({ build, wasm, lease });
+    held?.push({ build, wasm, lease, alone });
     return scanWith(wasm, lease, code, second);
   } catch (error) {
     // The module's memory is at most 4 GiB (code takes 1 or 2 bytes per character, plus records),
