@@ -185,21 +185,6 @@ export function startSplitWorker(sample: string = SPLIT_SAMPLE): void {
   startScanWorker(compiled.spec, sample, STEP_UNITS);
 }
 
-let startQueued = false;
-
-/**
- * Starts the worker once the work under way is done (its start-up costs this thread ~4 ms and
- * slows it for the next ~100 ms): a one-off build is not slowed by a thread it will not use.
- */
-function startSplitWorkerSoon(): void {
-  if (startQueued) return;
-  startQueued = true;
-  setImmediate(() => {
-    startQueued = false;
-    startSplitWorker();
-  }).unref();
-}
-
 /** What the worker warms up on when nobody gives it better: functions, objects, a switch, strings. */
 const SPLIT_SAMPLE = Array.from(
   { length: 200 },
@@ -339,10 +324,10 @@ export class ScanBatch {
       alone ||= one === true;
     }
     // The second batch (a process's second build) with a large chunk scanned in one piece
-    // starts the scan worker for the builds after it. Started for the first, it measured no
-    // faster for that build's one scan and its start-up slowed the build's end: a process that
-    // builds once never starts it.
-    if (alone && ++batchesAlone >= 2) startSplitWorkerSoon();
+    // starts the scan worker for the builds after it (its start-up costs this thread ~4 ms).
+    // Started for the first, it measured no faster for that build's one scan and its start-up
+    // slowed the build's end: a process that builds once never starts it.
+    if (alone && ++batchesAlone >= 2) startSplitWorker();
   }
 }
 
