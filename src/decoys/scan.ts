@@ -365,8 +365,10 @@ function scanWith(wasm: ScannerExports, lease: Lease, code: string, second?: Pen
     const split = second.split();
     if (split >= 0) {
       step(split);
-      const half = second.wait();
-      if (reached === split && half && mergeSecondHalf(wasm, half)) {
+      // A token of this half running past the split (a `;` inside a string, say) means the
+      // halves cannot meet: do not wait for the worker (its answer is skipped by id later).
+      const half = reached === split ? second.wait() : undefined;
+      if (half && mergeSecondHalf(wasm, half)) {
         reached = n;
         countSplit();
       }
