@@ -1414,10 +1414,12 @@ function distanceAtMost2(off: i32, len: i32, qlen: i32): bool {
 // first reads the text from an earlier `;` to S again (beginAt, step to S, specReset), so its
 // token ring at S holds the real last eight tokens; the first half checks that ring against its
 // own. What the second half cannot know (braces and parentheses opened before S) it records as
-// events, which mergeSpec replays against the first half's stacks at S; what it would have to
-// guess (a method's enclosing object literal, a tool key in an object opened before S) voids the
-// second half, and the first half scans on alone. The result is the serial pass's exactly
-// (test/decoys-split.test.ts compares them at many split points).
+// events, which mergeSpec replays against the first half's stacks at S. What it assumes (that a
+// `name(...) {` there stands in an object literal or class body) mergeSpec checks; what no
+// event can carry (a tool key directly in an object opened before S, a `{` right after a
+// parenthesis closed across S, a template substitution open at S) voids the second half, and
+// the first half scans on alone. The result is the serial pass's exactly (test/decoys-split.test.ts
+// compares them at many split points).
 
 const SH_HOSTS = 0, SH_SWITCHES = 2, SH_TOOLS = 4, SH_FLAGS = 6, SH_ESC = 8, SH_NAMES = 10, SH_NAMES_BYTES = 11;
 const SH_NAME_RECS = 12, SH_NAME_RECS_LEN = 13, SH_EVENTS = 14, SH_EVENTS_LEN = 15, SH_EXPORTS = 16, SH_EXPORTS_LEN = 17;
