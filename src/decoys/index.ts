@@ -10,7 +10,7 @@ import { shiftMap, type RawMap } from './map-shift.js';
 import { fold, NameIndex } from './names.js';
 import { applyPlacements, planChunk, type PlannedPlacement } from './place.js';
 import { KeyedStream } from './random.js';
-import { ScanBatch, scanChunk, type ScanResult, startSplitWorker } from './scan.js';
+import { ScanBatch, scanChunk, type ScanResult } from './scan.js';
 import { learnStyle, type LearnedStyle } from './style.js';
 
 // The decoy engine's entry points: `plantDecoys` for the plugins and `pillbox harden`,
@@ -49,7 +49,7 @@ export interface PlantResult {
 export const DEFAULT_COUNT = 16;
 const JS_FILE = /\.(?:m|c)?jsx?$/i;
 
-export { learnStyle, scanChunk, startSplitWorker };
+export { learnStyle, scanChunk };
 export { setSplitScans } from './scan-split.js';
 export type { LearnedStyle, ScanResult };
 
