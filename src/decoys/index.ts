@@ -50,6 +50,7 @@ export const DEFAULT_COUNT = 16;
 const JS_FILE = /\.(?:m|c)?jsx?$/i;
 
 export { learnStyle, scanChunk };
+// The decoys bench times the same calls with the scan split and in one piece.
 export { setSplitScans } from './scan-split.js';
 export type { LearnedStyle, ScanResult };
 
