@@ -36,7 +36,7 @@ export default function pillbox(options: PillboxOptions = {}): Plugin {
           ? dirname(resolve(projectRoot, initial.outfile))
           : undefined;
       // Created here so that bad options (or decoys in production with no key) fail at once.
-      const session = createHardenSession(options, { production: esbuildIsProduction(initial), projectRoot, outDir, bundler: 'esbuild' });
+      const session = createHardenSession(options, { production: esbuildIsProduction(initial), projectRoot, outDir, bundler: 'esbuild', buildsOffThread: true });
       // Option warnings once, the decoy engine's as they come: each on the first onEnd after it.
       let shown = 0;
       const warnings = (): PartialMessage[] => {

@@ -49,6 +49,11 @@ export interface HardenContext {
   env?: NodeJS.ProcessEnv;
   /** `harden --key-file`. */
   keyFile?: string;
+  /**
+   * The bundler builds off Node's thread (esbuild's Go service), so the decoy engine can warm up
+   * on this thread while it builds (src/decoys/warm-up.ts). The adapter says so.
+   */
+  buildsOffThread?: boolean;
 }
 
 export interface ResolvedDecoys {
@@ -76,6 +81,8 @@ export interface ResolvedOptions {
   forbid: ForbidRule[];
   /** Non-fatal notes for the adapter to pass on as warnings (never holds a key). */
   warnings: string[];
+  /** See HardenContext.buildsOffThread. */
+  buildsOffThread: boolean;
 }
 
 export class PillboxOptionsError extends Error {
@@ -134,7 +141,7 @@ export function resolvePluginOptions(options: PillboxOptions | undefined, ctx: H
     throw new PillboxOptionsError(`${where}: manifestDir (${manifestDir}) is inside the output directory (${outDir}); manifests must never ship.`);
   }
 
-  return { production: ctx.production, bundler: ctx.bundler, projectRoot, outDir, sourcemaps, hiddenDir, decoys, manifestDir, failOnLeak, forbid, warnings };
+  return { production: ctx.production, bundler: ctx.bundler, projectRoot, outDir, sourcemaps, hiddenDir, decoys, manifestDir, failOnLeak, forbid, warnings, buildsOffThread: ctx.buildsOffThread === true };
 }
 
 function resolvePathOption(value: unknown, fallback: string, root: string, what: string): string {

@@ -121,8 +121,8 @@ class Session implements HardenSession {
   private poisoner: typeof poisonMap | null = null;
 
   constructor(readonly options: ResolvedOptions) {
-    // esbuild builds in Go while this thread waits: time to warm the decoy engine up.
-    preloadEngines({ decoys: options.decoys !== null, gate: options.failOnLeak, poison: options.sourcemaps === 'poison', warmUp: options.bundler === 'esbuild' });
+    // A bundler that builds off this thread (esbuild, in Go) leaves it time to warm the decoy engine up.
+    preloadEngines({ decoys: options.decoys !== null, gate: options.failOnLeak, poison: options.sourcemaps === 'poison', warmUp: options.buildsOffThread });
   }
 
   get warnings(): string[] {
