@@ -1,4 +1,5 @@
 import { build } from 'esbuild';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plantDecoys } from '../src/decoys/index.js';
 import { ScanBatch, type ScanResult, scanChunk, scanChunkSplitInThread, startSplitWorker } from '../src/decoys/scan.js';
@@ -109,6 +110,39 @@ describe('a split scan reports what the one-piece scan reports', () => {
     const got = scanChunkSplitInThread(code, [{ from, split }]);
     expect(got.merged).toBe(false);
     expect(normal(got.result)).toBe(normal(scanChunk(code)));
+  });
+
+  // Any ASCII text, valid JavaScript or not: the halves either merge into exactly the one-piece
+  // result or the scan goes on alone (which is the one-piece scan by construction).
+  it('any text made of JavaScript pieces, split after any `;`', () => {
+    const pieces = [
+      'function handle(request){', 'function(a,b){', '(x)=>{', 'x=>{', 'async function run(q){', '}', '{', '(', ')', ';', ',', ':',
+      'class Service{', 'static{', 'load(key){', 'get name(){', 'switch(kind){', 'case "read_file":', 'default:', 'return ', 'if(request==="a")',
+      'var tool={name:"read_workspace_file",description:"Reads it.",input_schema:{type:"object"}}', '`a${', '`t`', '"str;ing"', "'sq;x'",
+      '/re;g/g', ' / 2 ', '// comment;\n', '/* c;c */', 'flag("amber_lantern_mode")', 'list.map(function(item){', 'export{handle}', '\n', ' ',
+      'x++', 'a.b=function(p){', 'new Foo(', 'value', '0x1f', '.5e-3',
+    ];
+    let tried = 0;
+    let merged = 0;
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { minLength: 20, maxLength: 300 }), fc.array(fc.nat(), { minLength: 1, maxLength: 4 }), (parts, picks) => {
+        const code = FILLER + parts.join('');
+        const semis: number[] = [];
+        for (let i = FILLER.length; i < code.length; i++) if (code[i] === ';') semis.push(i + 1);
+        if (semis.length === 0) return;
+        const want = normal(scanChunk(code));
+        for (const pick of picks) {
+          const split = semis[pick % semis.length];
+          const got = scanChunkSplitInThread(code, [{ from: code.lastIndexOf(';', split - 200) + 1, split }]);
+          expect(normal(got.result)).toBe(want);
+          tried++;
+          if (got.merged) merged++;
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // Enough of them merge for the comparison to mean something.
+    expect(merged).toBeGreaterThan(tried / 10);
   });
 
   it('takes the next split point when the first is inside a string', () => {
