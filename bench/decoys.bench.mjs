@@ -78,11 +78,17 @@ async function measurePlant(chunks, label) {
   return { ms: median(times), cpu: median(cpus), onePiece: median(onePiece), result };
 }
 
+/** The first call of a process: what a one-off production build pays (the verdict above is for the builds after it). */
+function firstCall(ms, buildMs, limit) {
+  const ratio = ms / buildMs;
+  console.log(`  first call in a fresh process (a one-off build): decoys ${ms.toFixed(0)} ms = +${(ratio * 100).toFixed(1)}% (limit ${limit * 100}%) ${ratio <= limit ? 'PASS' : 'OVER'}`);
+}
+
 function report(title, build, plant, limit, extra = '') {
   const ratio = plant.ms / build.ms;
   const verdict = ratio <= limit ? 'PASS' : 'OVER';
   console.log(
-    `${title}: build ${build.ms.toFixed(0)} ms, decoys ${plant.ms.toFixed(0)} ms = +${(ratio * 100).toFixed(1)}% (limit ${limit * 100}%) ${verdict}${extra}` +
+    `${title}: build ${build.ms.toFixed(0)} ms, decoys (later builds of a process, median) ${plant.ms.toFixed(0)} ms = +${(ratio * 100).toFixed(1)}% (limit ${limit * 100}%) ${verdict}${extra}` +
       `\n  CPU time: build ${build.cpu.toFixed(0)} ms, decoys ${plant.cpu.toFixed(0)} ms = +${((plant.cpu / build.cpu) * 100).toFixed(1)}%; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores` +
       `\n  with every scan in one piece (no scan worker; interleaved): decoys ${plant.onePiece.toFixed(0)} ms = +${((plant.onePiece / build.ms) * 100).toFixed(1)}%`,
   );
@@ -111,7 +117,7 @@ const rollupBytes = rollupChunks.reduce((s, c) => s + c.code.length, 0);
 const rollupCold = await time(() => engine.plantDecoys(rollupChunks, { key, channel: 'bench', release: '1.0.0', manifestDir: join(out, 'manifests-rollup-cold'), onWarning: () => {} }));
 const rolled = await measurePlant(rollupChunks, 'rollup');
 report(`rollup, ${(rollupBytes / 1e6).toFixed(1)} MB in ${rollupChunks.length} chunks`, { ms: median(rollupTimes), cpu: median(rollupCpus) }, rolled, 0.05, `, ${rolled.result.planted} decoys`);
-console.log(`  first call in a fresh process: decoys ${rollupCold.ms.toFixed(0)} ms = +${((rollupCold.ms / median(rollupTimes)) * 100).toFixed(1)}%`);
+firstCall(rollupCold.ms, median(rollupTimes), 0.05);
 
 // 2. A large esbuild build: the TypeScript compiler API and its CLI, bundled and minified.
 const entry = join(out, 'big-entry.mjs');
@@ -138,7 +144,7 @@ const bytes = bigChunks.reduce((s, c) => s + c.code.length, 0);
 const cold = await time(() => engine.plantDecoys(bigChunks, { key, channel: 'bench', release: '1.0.0', manifestDir: join(out, 'manifests-cold'), onWarning: () => {} }));
 const big = await measurePlant(bigChunks, 'big');
 report(`esbuild, ${(bytes / 1e6).toFixed(1)} MB minified`, { ms: median(buildTimes), cpu: median(buildCpus) }, big, 0.1, `, ${big.result.planted} decoys`);
-console.log(`  first call in a fresh process: decoys ${cold.ms.toFixed(0)} ms = +${((cold.ms / median(buildTimes)) * 100).toFixed(1)}%`);
+firstCall(cold.ms, median(buildTimes), 0.1);
 
 // Where the time goes, and what a full parse would cost instead of the byte scan.
 const code = bigChunks[0].code;
