@@ -5,6 +5,7 @@ import * as esbuild from 'esbuild';
 import pillbox from '../src/adapters/esbuild.js';
 import type { PillboxOptions } from '../src/core/plugin-options.js';
 import { generateKey } from '../src/core/key.js';
+import { warmUpStarted } from '../src/decoys/warm-up.js';
 import { scan } from '../src/scan/engine.js';
 import { AGENT_APP, listFiles, plainLeakSearch, runNode, tempDir, writeFiles } from './harden-helpers.js';
 import { byExtension, decoyPresence, mapSources, originalOf, readManifest } from './adapter-webpack-shared.js';
@@ -231,6 +232,8 @@ describe('esbuild adapter, write: true', () => {
     // The key never reaches the output or the manifest directory in clear.
     const everything = [...listFiles(dirs.decoys).map((f) => join(dirs.decoys, f)), ...listFiles(manifests('decoys')).map((f) => join(manifests('decoys'), f))];
     for (const file of everything) expect(readFileSync(file, 'utf8')).not.toContain(KEY);
+    // The adapter said esbuild builds off Node's thread: the engine warmed up while it built.
+    expect(warmUpStarted()).toBe(true);
   });
 
   it('keep changes nothing', () => {

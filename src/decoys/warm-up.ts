@@ -34,6 +34,11 @@ function sampleBundle(): string {
 let started = false;
 let stopped = false;
 
+/** Whether a warm-up has started in this process (tests check which sessions start one). */
+export function warmUpStarted(): boolean {
+  return started;
+}
+
 /** Later steps of a running warm-up are skipped: the real work has begun. */
 export function stopWarmUp(): void {
   stopped = true;
