@@ -98,6 +98,23 @@ describe('a split scan reports what the one-piece scan reports', () => {
     expect(normal(got.result)).toBe(normal(scanChunk(code)));
   });
 
+  // Found by the property below: the second half re-reads the text before the split from an
+  // earlier `;`, where it may read it otherwise than the first half did (here a `/` it cannot
+  // tell from division, so a regular expression to the first half is a string to it). A name it
+  // met there must not make it skip the same name after the split.
+  it('a name the second half met while reading the text before the split again is still kept after it', () => {
+    // The split's first `;` within 200 characters of it: the second half starts reading right
+    // after the filler, so at ` / 2` its ring is unknown (not the `;` the first half saw).
+    const code = `${FILLER} / 2 flag("amber_lantern_mode")// comment;\n${'function handle(request){'.repeat(6)}// comment;\nflag("amber_lantern_mode")}`;
+    const split = code.lastIndexOf(';') + 1;
+    const from = code.lastIndexOf(';', split - 200) + 1;
+    expect(from).toBe(FILLER.length);
+    const got = scanChunkSplitInThread(code, [{ from, split }]);
+    expect(got.merged).toBe(true);
+    expect(got.result.names.has('amberlanternmode')).toBe(true);
+    expect(normal(got.result)).toBe(normal(scanChunk(code)));
+  });
+
   // Where the first half's state cannot be carried over, the scan goes on in one piece.
   it.each([
     ['the split falls inside a template substitution', `${FILLER}var t=\`a\${(()=>{var p=1;/*S*/return p})()}b\`;`],

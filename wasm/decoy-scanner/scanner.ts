@@ -1456,6 +1456,10 @@ export function specReset(): void {
   events.len = 0;
   namesLen = 0;
   namesCount = 0;
+  // The repeat cache must hold only names the block holds: one met before the split (where this
+  // half may have read the text otherwise than the first half did) would skip its next
+  // occurrence, and the merged names would lack it.
+  memory.fill(recent, 0, (RECENT_MASK + 1) * 16);
   newlines = 0;
   doubleQuoted = 0;
   singleQuoted = 0;
