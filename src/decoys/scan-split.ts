@@ -87,9 +87,10 @@ export function scanSecondHalf(wasm: SplitScanner, bytes: Uint8Array, n: number,
   while (reached >= 0 && reached < n) reached = wasm.step(Math.min(n, reached + stepUnits));
   if (reached !== n) return undefined;
   const header = wasm.finishSpec(split);
-  const ints = new Int32Array(wasm.memory.buffer, header, 26);
-  const regionStart = ints[24];
-  return { region: wasm.memory.buffer.slice(regionStart, ints[25]), regionStart, header };
+  // SH_REGION_START and SH_REGION_END in scanner.ts (written out: the worker runs this function's text alone).
+  const ints = new Int32Array(wasm.memory.buffer, header, 27);
+  const regionStart = ints[25];
+  return { region: wasm.memory.buffer.slice(regionStart, ints[26]), regionStart, header };
 }
 
 /** The first half, stopped exactly at the split, takes in the second; false: scan on alone. */

@@ -135,11 +135,11 @@ const PAREN_STRIDE = 16;
 const F_BT = 0, F_BS = 1, F_BE = 2, F_B2T = 3, F_B2S = 4, F_B2E = 5, F_B3T = 6, F_B3S = 7, F_B3E = 8;
 const F_SIMPLE = 9, F_IDENTS = 10, F_COMMAS = 11, F_FS = 12, F_FE = 13, F_OPEN = 14;
 
-// Result header (ints; slot 12 is unused).
+// Result header (ints).
 const H_HOSTS = 0, H_HOSTS_LEN = 1, H_SWITCHES = 2, H_SWITCHES_LEN = 3, H_TOOLS = 4, H_TOOLS_LEN = 5;
 const H_FLAGS = 6, H_FLAGS_LEN = 7, H_ESC = 8, H_ESC_LEN = 9, H_NAMES = 10, H_NAMES_BYTES = 11;
-const H_NEWLINES = 13, H_CONFUSED = 14, H_DOUBLE_QUOTED = 15, H_SINGLE_QUOTED = 16;
-const H_EXPORTS = 17, H_EXPORTS_LEN = 18;
+const H_NAME_RECS = 12, H_NEWLINES = 13, H_CONFUSED = 14, H_DOUBLE_QUOTED = 15, H_SINGLE_QUOTED = 16;
+const H_EXPORTS = 17, H_EXPORTS_LEN = 18, H_NAME_RECS_LEN = 19;
 const HEADER_INTS = 20;
 
 // ---- state
@@ -1285,10 +1285,8 @@ export function begin(): void {
   }
 }
 
-/** After the last step: indexes the names for `near` and returns the address of the result header. */
-export function finish(): usize {
-  indexNames();
-  const h = alloc(HEADER_INTS * 4);
+/** The result header's fields (H_*) at `h`: where each kind of record is, and the counts. */
+function writeHeader(h: usize): void {
   seti(h, H_HOSTS, <i32>hosts.ptr);
   seti(h, H_HOSTS_LEN, hosts.len);
   seti(h, H_SWITCHES, <i32>switches.ptr);
@@ -1301,12 +1299,21 @@ export function finish(): usize {
   seti(h, H_ESC_LEN, escs.len);
   seti(h, H_NAMES, <i32>namesPtr);
   seti(h, H_NAMES_BYTES, namesLen);
+  seti(h, H_NAME_RECS, <i32>nameRecs.ptr);
+  seti(h, H_NAME_RECS_LEN, nameRecs.len);
   seti(h, H_NEWLINES, newlines);
   seti(h, H_CONFUSED, confused);
   seti(h, H_DOUBLE_QUOTED, doubleQuoted);
   seti(h, H_SINGLE_QUOTED, singleQuoted);
   seti(h, H_EXPORTS, <i32>exportsAt.ptr);
   seti(h, H_EXPORTS_LEN, exportsAt.len);
+}
+
+/** After the last step: indexes the names for `near` and returns the address of the result header. */
+export function finish(): usize {
+  indexNames();
+  const h = alloc(HEADER_INTS * 4);
+  writeHeader(h);
   return h;
 }
 
@@ -1421,10 +1428,9 @@ function distanceAtMost2(off: i32, len: i32, qlen: i32): bool {
 // the first half scans on alone. The result is the serial pass's exactly (test/decoys-split.test.ts
 // compares them at many split points).
 
-const SH_HOSTS = 0, SH_SWITCHES = 2, SH_TOOLS = 4, SH_FLAGS = 6, SH_ESC = 8, SH_NAMES = 10, SH_NAMES_BYTES = 11;
-const SH_NAME_RECS = 12, SH_NAME_RECS_LEN = 13, SH_EVENTS = 14, SH_EVENTS_LEN = 15, SH_EXPORTS = 16, SH_EXPORTS_LEN = 17;
-const SH_NEWLINES = 18, SH_DOUBLE_QUOTED = 19, SH_SINGLE_QUOTED = 20, SH_FAILED = 21, SH_SPLIT = 22, SH_END = 23;
-const SH_REGION_START = 24, SH_REGION_END = 25, SH_RING = 26;
+// The second half's header: the result header (H_*), then these (SPEC_REGION_* in src/decoys/scan-split.ts).
+const SH_EVENTS = HEADER_INTS, SH_EVENTS_LEN = HEADER_INTS + 1, SH_FAILED = HEADER_INTS + 2, SH_SPLIT = HEADER_INTS + 3;
+const SH_END = HEADER_INTS + 4, SH_REGION_START = HEADER_INTS + 5, SH_REGION_END = HEADER_INTS + 6, SH_RING = HEADER_INTS + 7;
 const SPEC_HEADER_INTS = SH_RING + 32;
 
 /** SPEC: start reading at `from` (just after a `;` before the split). */
@@ -1474,27 +1480,9 @@ export function specReset(): void {
 /** SPEC: after the last step; the header of the second half's records (everything from regionStart on). */
 export function finishSpec(split: i32): usize {
   const h = alloc(SPEC_HEADER_INTS * 4);
-  seti(h, SH_HOSTS, <i32>hosts.ptr);
-  seti(h, SH_HOSTS + 1, hosts.len);
-  seti(h, SH_SWITCHES, <i32>switches.ptr);
-  seti(h, SH_SWITCHES + 1, switches.len);
-  seti(h, SH_TOOLS, <i32>tools.ptr);
-  seti(h, SH_TOOLS + 1, tools.len);
-  seti(h, SH_FLAGS, <i32>flags.ptr);
-  seti(h, SH_FLAGS + 1, flags.len);
-  seti(h, SH_ESC, <i32>escs.ptr);
-  seti(h, SH_ESC + 1, escs.len);
-  seti(h, SH_NAMES, <i32>namesPtr);
-  seti(h, SH_NAMES_BYTES, namesLen);
-  seti(h, SH_NAME_RECS, <i32>nameRecs.ptr);
-  seti(h, SH_NAME_RECS_LEN, nameRecs.len);
+  writeHeader(h);
   seti(h, SH_EVENTS, <i32>events.ptr);
   seti(h, SH_EVENTS_LEN, events.len);
-  seti(h, SH_EXPORTS, <i32>exportsAt.ptr);
-  seti(h, SH_EXPORTS_LEN, exportsAt.len);
-  seti(h, SH_NEWLINES, newlines);
-  seti(h, SH_DOUBLE_QUOTED, doubleQuoted);
-  seti(h, SH_SINGLE_QUOTED, singleQuoted);
   seti(h, SH_FAILED, specFailed | confused | (specArmed == 0 ? 1 : 0));
   seti(h, SH_SPLIT, split);
   seti(h, SH_END, pos);
@@ -1560,14 +1548,14 @@ export function mergeSpec(region: usize, regionB: usize, headerB: usize): i32 {
 
   const hostBase = hosts.len;
   const switchBase = switches.len;
-  appendRecords(hosts, <usize>geti(h, SH_HOSTS) + delta, geti(h, SH_HOSTS + 1));
-  appendRecords(switches, <usize>geti(h, SH_SWITCHES) + delta, geti(h, SH_SWITCHES + 1));
-  appendRecords(tools, <usize>geti(h, SH_TOOLS) + delta, geti(h, SH_TOOLS + 1));
-  appendRecords(flags, <usize>geti(h, SH_FLAGS) + delta, geti(h, SH_FLAGS + 1));
-  appendRecords(escs, <usize>geti(h, SH_ESC) + delta, geti(h, SH_ESC + 1));
-  appendRecords(exportsAt, <usize>geti(h, SH_EXPORTS) + delta, geti(h, SH_EXPORTS_LEN));
+  appendRecords(hosts, <usize>geti(h, H_HOSTS) + delta, geti(h, H_HOSTS_LEN));
+  appendRecords(switches, <usize>geti(h, H_SWITCHES) + delta, geti(h, H_SWITCHES_LEN));
+  appendRecords(tools, <usize>geti(h, H_TOOLS) + delta, geti(h, H_TOOLS_LEN));
+  appendRecords(flags, <usize>geti(h, H_FLAGS) + delta, geti(h, H_FLAGS_LEN));
+  appendRecords(escs, <usize>geti(h, H_ESC) + delta, geti(h, H_ESC_LEN));
+  appendRecords(exportsAt, <usize>geti(h, H_EXPORTS) + delta, geti(h, H_EXPORTS_LEN));
   // Names: the block, then the records with their offsets moved past this half's names.
-  const nameBytes = geti(h, SH_NAMES_BYTES);
+  const nameBytes = geti(h, H_NAMES_BYTES);
   if (namesLen + nameBytes + 9 > namesCap) {
     const cap = max<i32>(namesCap * 2, namesLen + nameBytes + 9);
     const np = alloc(cap);
@@ -1575,19 +1563,19 @@ export function mergeSpec(region: usize, regionB: usize, headerB: usize): i32 {
     namesPtr = np;
     namesCap = cap;
   }
-  memory.copy(namesPtr + <usize>namesLen, <usize>geti(h, SH_NAMES) + delta, <usize>nameBytes);
+  memory.copy(namesPtr + <usize>namesLen, <usize>geti(h, H_NAMES) + delta, <usize>nameBytes);
   const recsFrom = nameRecs.len;
-  const recsLen = geti(h, SH_NAME_RECS_LEN);
-  appendRecords(nameRecs, <usize>geti(h, SH_NAME_RECS) + delta, recsLen);
+  const recsLen = geti(h, H_NAME_RECS_LEN);
+  appendRecords(nameRecs, <usize>geti(h, H_NAME_RECS) + delta, recsLen);
   for (let q = recsFrom; q < nameRecs.len; q++) {
     const r = rec(nameRecs, q);
     seti(r, 0, geti(r, 0) + namesLen);
   }
   namesLen += nameBytes;
   namesCount += recsLen;
-  newlines += geti(h, SH_NEWLINES);
-  doubleQuoted += geti(h, SH_DOUBLE_QUOTED);
-  singleQuoted += geti(h, SH_SINGLE_QUOTED);
+  newlines += geti(h, H_NEWLINES);
+  doubleQuoted += geti(h, H_DOUBLE_QUOTED);
+  singleQuoted += geti(h, H_SINGLE_QUOTED);
 
   // The events, in text order, against this half's stacks.
   for (let q = 0; q < evLen; q++) {
