@@ -103,9 +103,10 @@ describe('a split scan reports what the one-piece scan reports', () => {
   // tell from division, so a regular expression to the first half is a string to it). A name it
   // met there must not make it skip the same name after the split.
   it('a name the second half met while reading the text before the split again is still kept after it', () => {
-    // The split's first `;` within 200 characters of it: the second half starts reading right
-    // after the filler, so at ` / 2` its ring is unknown (not the `;` the first half saw).
-    const code = `${FILLER} / 2 flag("amber_lantern_mode")// comment;\n${'function handle(request){'.repeat(6)}// comment;\nflag("amber_lantern_mode")}`;
+    // No `;` between the filler and the split's: the second half starts reading right after the
+    // filler, where its ring is unknown (not the `;` the first half saw), and takes the first half's
+    // regular expression `/ 2 flag("...")/g` for a division, a call and a string.
+    const code = `${FILLER} / 2 flag("amber_lantern_mode")/g\n${'function handle(request){'.repeat(8)}x=1;flag("amber_lantern_mode")}`;
     const split = code.lastIndexOf(';') + 1;
     const from = code.lastIndexOf(';', split - 200) + 1;
     expect(from).toBe(FILLER.length);
@@ -117,6 +118,9 @@ describe('a split scan reports what the one-piece scan reports', () => {
 
   // Where the first half's state cannot be carried over, the scan goes on in one piece.
   it.each([
+    // The text before the split ends where the comment does, but its last token is the `{`: the
+    // string after the split is the function's directive prologue, which the second half cannot know.
+    ['the `;` at the split ends a line comment', `${FILLER}function handle(request){// comment;/*S*/\n"use strict"}`],
     ['the split falls inside a template substitution', `${FILLER}var t=\`a\${(()=>{var p=1;/*S*/return p})()}b\`;`],
     ['the `;` at the split is inside a string', `${FILLER}var s="a;/*S*/b";var z=1;`],
     ['the `;` at the split is inside a regular expression', `${FILLER}var r=/a;/*S*/b/g;var z=1;`],

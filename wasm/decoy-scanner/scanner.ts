@@ -1519,6 +1519,9 @@ export function mergeSpec(region: usize, regionB: usize, headerB: usize): i32 {
   const delta = region - regionB;
   const h = headerB + delta;
   if (geti(h, SH_FAILED) != 0 || geti(h, SH_SPLIT) != pos || geti(h, SH_END) != n) return 0;
+  // The split must follow a `;` token, not a `;` in a comment that happens to end there: what the
+  // second half assumes of the state between tokens (no directive prologue pending) holds only then.
+  if (count < 1 || bt(1) != T_PUNCT || bp(1) != 59 || be(1) != pos) return 0;
   // The second half read the tokens before the split as this half did.
   for (let i = 1; i <= 8; i++) {
     const r = h + (<usize>(SH_RING + (i - 1) * 4) << 2);
