@@ -142,6 +142,8 @@ describe('a split scan reports what the one-piece scan reports', () => {
       'var tool={name:"read_workspace_file",description:"Reads it.",input_schema:{type:"object"}}', '`a${', '`t`', '"str;ing"', "'sq;x'",
       '/re;g/g', ' / 2 ', '// comment;\n', '/* c;c */', 'flag("amber_lantern_mode")', 'list.map(function(item){', 'export{handle}', '\n', ' ',
       'x++', 'a.b=function(p){', 'new Foo(', 'value', '0x1f', '.5e-3',
+      '${', '`', '={', '},', 'name:"read_workspace_long"', 'description:"Reads."', 'input_schema:', 'parameters:{', 'case "b";', 'static ', 'get(x){', '=>', 'else{', 'for(;;){',
+      'x==="tool_name_here"', 'request==="abc_def_ghij"', '"use strict";', 'await ', 'typeof ', '[', ']', '?', '.map(', '#priv', '\\u0061',
     ];
     let tried = 0;
     let merged = 0;
