@@ -9,7 +9,7 @@ import { ScanBatch, scanChunk } from '../src/decoys/scan.js';
 // its ASCII and UTF-16 builds agree is checked in decoys-scan.test.ts, on its real samples.)
 
 describe('the decoy scanner module', () => {
-  it('is what its source compiles to (run `npm run build:wasm` after editing the source)', () => {
+  it('is what its source compiles to, as is the map walker’s string loop (run `npm run build:wasm` after editing either)', () => {
     const r = spawnSync(process.execPath, [join(__dirname, '..', 'scripts', 'build-wasm.mjs'), '--check'], { encoding: 'utf8', timeout: 120_000 });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);

@@ -2,9 +2,10 @@
 //
 // Why not JSON.parse: on a 60 MB map (the incident's size) JSON.parse alone takes longer than
 // gunzipping the tarball, and it materialises every sourcesContent string just to be counted.
-// This walker finds string ends with native Buffer.indexOf jumps (quotes and backslashes only),
-// counts lines and UTF-8 bytes of each string from its escapes, and decodes only the small
-// values we need (version, sources, sourceRoot...). It is iterative (an explicit stack), so a
+// This walker finds string ends (quotes and backslashes only: a WebAssembly loop over a window
+// of the bytes, json-strings.ts, then native Buffer.indexOf jumps for what it leaves), counts
+// lines and UTF-8 bytes of each string from its escapes, and decodes only the small values we
+// need (version, sources, sourceRoot...). It is iterative (an explicit stack), so a
 // value nested 100,000 levels deep costs memory proportional to its depth, never the JS stack.
 // bench/ measures it against JSON.parse; test/scan-sourcemap.test.ts checks it against JSON.parse.
 //
@@ -16,6 +17,8 @@
 // escape ended, never searched again from its start. Once `complete`, nothing returns NEED and
 // every result and error is the same as a walk of the whole buffer
 // (test/scan-early.test.ts splits maps at every kind of boundary to check it).
+
+import { scanned, scanStringBytes, skipStringElements } from './json-strings.js';
 
 export class JsonSyntaxError extends Error {
   override name = 'JsonSyntaxError';
@@ -199,6 +202,19 @@ export class JsonCursor {
     const buf = this.buf;
     const view = this.view;
     const limit = this.end;
+    // The fast path (json-strings.ts) goes as far as it can decide; this loop does the rest.
+    if (p < limit) {
+      const quote = scanStringBytes(this, buf, p, limit);
+      reduction += scanned.reduction;
+      newlines += scanned.newlines;
+      if (scanned.lastNewlineEnd >= 0) lastNewlineEnd = scanned.lastNewlineEnd;
+      if (quote >= 0) {
+        this.pos = quote + 1;
+        const bytes = quote - start - reduction;
+        return { start, end: quote, bytes, lines: bytes === 0 ? 0 : newlines + (lastNewlineEnd === quote ? 0 : 1) };
+      }
+      p = scanned.at;
+    }
     // Local copies of the cached search positions: this loop runs once per escape.
     let q = this.nextQuote;
     let b = this.nextBackslash;
@@ -355,6 +371,15 @@ export class JsonCursor {
           c = this.peek();
           if (c === NEED) return false;
           if (c === QUOTE) {
+            // Inside an array (`names`): skip its run of strings in one call.
+            if (closers.length > 0 && closers[closers.length - 1] === 0x5d && this.partial === undefined) {
+              const after = skipStringElements(this, this.buf, this.pos, this.end);
+              if (after > this.pos) {
+                this.pos = after;
+                st.phase = AFTER_VALUE;
+                break;
+              }
+            }
             if (this.readString() === undefined) return false;
             st.phase = AFTER_VALUE;
           } else if (c === 0x7b /* { */) {
