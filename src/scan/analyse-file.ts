@@ -44,11 +44,16 @@ function codeKind(packagePath: string, buf: Buffer): 'js' | 'css' | undefined {
   return undefined;
 }
 
-function privateKinds(input: FileInput, buf: Buffer, early: EarlyResults | undefined): PrivateKind[] {
+/**
+ * @param walked the file's own bytes read as a source map, when they are one: its walk saw every
+ *   top-level key, and an envelope needs `pillbox` (this spares a search of every map's bytes).
+ */
+function privateKinds(input: FileInput, buf: Buffer, early: EarlyResults | undefined, walked: MapSummary | undefined): PrivateKind[] {
   const kinds: PrivateKind[] = [];
   if (/(?:^|\/)\.pillbox\//.test(input.packagePath)) kinds.push('pillbox-dir');
   if (CONFIG_NAME.test(posix.basename(input.packagePath)) && buf.indexOf('forbid') >= 0) kinds.push('config-with-forbid');
-  if (buf.length <= MANIFEST_MAX_BYTES && buf[skipJsonSpace(buf)] === 0x7b && buf.indexOf('manifest/v1') >= 0 && buf.indexOf('"pillbox"') >= 0) {
+  const mayBeEnvelope = walked === undefined || walked.pillboxKey;
+  if (mayBeEnvelope && buf.length <= MANIFEST_MAX_BYTES && buf[skipJsonSpace(buf)] === 0x7b && buf.indexOf('manifest/v1') >= 0 && buf.indexOf('"pillbox"') >= 0) {
     try {
       if (isManifestEnvelope(JSON.parse(buf.toString('utf8')))) kinds.push('manifest');
     } catch {
@@ -100,7 +105,7 @@ export function analyseFile(input: FileInput, buf: Buffer, options: AnalyseOptio
     size: input.size,
     inlineMaps: [],
     directives: [],
-    private: privateKinds(input, buf, early),
+    private: [],
     originalSource: isOriginalSource(input.packagePath),
     forbidden: [],
   };
@@ -112,6 +117,7 @@ export function analyseFile(input: FileInput, buf: Buffer, options: AnalyseOptio
   const outer: string[] = [];
   const unpacked = decompress(buf, name, options.maxBytes);
   if (unpacked && 'error' in unpacked) {
+    facts.private = privateKinds(input, buf, early, undefined);
     errors.push({ path: input.path, code: unpacked.code, message: `${input.path}: ${unpacked.error}` });
     return { facts, errors };
   }
@@ -126,6 +132,7 @@ export function analyseFile(input: FileInput, buf: Buffer, options: AnalyseOptio
   const position = (offset: number) => (lineIndex ??= new LineIndex(body)).position(offset);
 
   const sniff = (body === buf ? early?.sniff : undefined) ?? sniffMap(body, name, { maxBytes: options.maxBytes });
+  facts.private = privateKinds(input, buf, early, sniff.kind === 'map' && sniff.body === buf ? sniff.map : undefined);
   let searchable = body;
   if (sniff.kind === 'map') {
     const form = [...outer, ...sniff.form];

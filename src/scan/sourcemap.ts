@@ -30,6 +30,8 @@ export interface MapSummary {
   sections: number;
   /** The bytes the ranges in `entries[].content` point into. */
   body: Buffer;
+  /** The top-level object has a `pillbox` member (which a manifest envelope needs). */
+  pillboxKey: boolean;
 }
 
 export type MapSniff =
@@ -209,6 +211,7 @@ interface WalkedMap {
   file?: string;
   sourceRoot?: string;
   debugId?: string;
+  pillboxKey?: boolean;
   sources: Array<string | null>;
   contents: Array<StringStats | null>;
   sections: Array<{ map?: WalkedMap; url?: string }>;
@@ -239,6 +242,9 @@ function* walkMap(cursor: JsonCursor, depth: number, seen: SeenKeys | undefined)
         if (c !== 0x22) return false;
         out.debugId = yield* cursor.readStringValue();
         return true;
+      case 'pillbox':
+        out.pillboxKey = true;
+        return false;
       case 'mappings':
         hasMappings = true;
         if (seen) seen.mapKey = true;
@@ -315,6 +321,7 @@ function flatten(top: WalkedMap, body: Buffer): MapSummary {
     sectionUrls,
     sections,
     body,
+    pillboxKey: top.pillboxKey === true,
   };
 }
 
