@@ -140,6 +140,18 @@ describe('scan()', () => {
     expect(JSON.stringify(report)).not.toContain(key.slice(5, 25));
   });
 
+  it('a manifest envelope that is also a source map is still found (its map walk sees the `pillbox` key)', async () => {
+    const sealed = sealManifest(parseKey(generateKey()), { decoys: ['x'] });
+    const dir = join(work, 'hybrid');
+    write(dir, {
+      'dist/both.js.map': JSON.stringify({ version: 3, sources: ['../src/a.ts'], mappings: 'AAAA', ...sealed }),
+      'dist/plain.js.map': JSON.stringify({ version: 3, sources: ['../src/a.ts'], mappings: 'AAAA', names: ['manifest/v1', '"pillbox"'] }),
+    });
+    const report = await scanOne(dir);
+    const privateFiles = report.findings.filter((f) => f.code === 'pillbox-private-file').map((f) => [f.path, f.evidence.form]);
+    expect(privateFiles).toEqual([['dist/both.js.map', 'manifest']]);
+  });
+
   it('forbidden strings are redacted everywhere, paths and examples included', async () => {
     const secret = 'tengu_slate_prism';
     const dir = join(work, 'forbid');
