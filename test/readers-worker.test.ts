@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { createGunzip, gzipSync } from 'node:zlib';
 import tarStream from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTarget } from '../src/scan/readers/index.js';
 import { WORKER_MIN_COMPRESSED_BYTES } from '../src/scan/readers/archive-bytes.js';
-import { terminateGunzipWorker, workerJobsStarted } from '../src/scan/readers/gunzip-worker.js';
+import { gunzipInWorker, setWorkerZlibStreamForTest, terminateGunzipWorker, workerJobStatsForTest, workerJobsStarted } from '../src/scan/readers/gunzip-worker.js';
 import { codes, drain, tempDir } from './readers-helpers.js';
 
 // Archives of at least WORKER_MIN_COMPRESSED_BYTES are decompressed on the shared worker thread
@@ -61,6 +61,17 @@ describe('decompression on the worker thread', () => {
     expect(entries.map((b) => b.length)).toEqual(files.map((f) => f.data.length));
     entries.forEach((b, i) => expect(b.equals(files[i].data)).toBe(true));
   });
+
+});
+
+// zlib runs on the worker's thread in a loop of its own; Node's zlib stream is the fallback for
+// a Node whose zlib internals differ. Both paths take every test below.
+describe.each([
+  ['zlib in the worker’s own loop', false],
+  ['zlib as a stream on the worker (the fallback)', true],
+])('decompression on the worker thread: %s', (_, stream) => {
+  beforeAll(() => setWorkerZlibStreamForTest(stream));
+  afterAll(() => setWorkerZlibStreamForTest(false));
 
   it('fails closed (unreadable) when the worker stops mid-archive', async () => {
     // More than the worker may read ahead (32 MiB), so it is certainly mid-archive, waiting for
@@ -152,4 +163,86 @@ describe('decompression on the worker thread', () => {
     expect(codes(d)).toEqual(['unreadable']);
     expect(d.errors[0].message).toContain('ENOENT');
   });
+
+  it('gives what zlib gives in one piece, through a look-ahead window small enough to pause it', async () => {
+    const data = Buffer.concat([randomBytes(300 * 1024), Buffer.from('text '.repeat(200_000)), randomBytes(5000)]);
+    writeFileSync(at('window.gz'), gzipSync(data));
+    const options = { chunkSize: 16 * 1024, readSize: 8 * 1024, batchBytes: 32 * 1024, maxAheadBytes: 128 * 1024 };
+    const got: Buffer[] = [];
+    let lastCompressed = 0;
+    for await (const { chunk, compressedBytes } of gunzipInWorker(at('window.gz'), options, () => {
+      throw new Error('fell back');
+    })) {
+      got.push(Buffer.from(chunk));
+      expect(compressedBytes).toBeGreaterThanOrEqual(lastCompressed);
+      lastCompressed = compressedBytes;
+      // A slow consumer: the worker reaches its window and waits for acks.
+      if (got.length % 8 === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(Buffer.concat(got).equals(data)).toBe(true);
+    expect(lastCompressed).toBe(gzipSync(data).length);
+    expect(workerJobStatsForTest().usedLoop).toBe(!stream);
+  });
+
+  it('sends a gzip bomb on in batches, never all that one read inflates to', async () => {
+    // 48 MB of zeros compress to ~47 KB: one 64 KiB read holds all of it.
+    writeFileSync(at('bomb.gz'), gzipSync(Buffer.alloc(48 * 1024 * 1024)));
+    const options = { chunkSize: 32 * 1024, readSize: 64 * 1024, batchBytes: 128 * 1024, maxAheadBytes: 1024 * 1024 };
+    workerJobStatsForTest();
+    let total = 0;
+    for await (const { chunk } of gunzipInWorker(at('bomb.gz'), options, () => {
+      throw new Error('fell back');
+    })) {
+      total += chunk.length;
+      if (total > 4 * 1024 * 1024) break; // as the ratio guard would stop it
+    }
+    expect(workerJobStatsForTest().largestMessage).toBeLessThanOrEqual(options.batchBytes + options.chunkSize);
+  });
+
+  it('reads concatenated gzip members and trailing zeros as zlib does, and fails as zlib does', async () => {
+    const a = randomBytes(70_000);
+    const b = Buffer.from('second member '.repeat(10_000));
+    const cases: Record<string, Buffer> = {
+      'members.gz': Buffer.concat([gzipSync(a), gzipSync(b)]),
+      'zeros.gz': Buffer.concat([gzipSync(a), Buffer.alloc(3000)]),
+      'garbage.gz': Buffer.concat([gzipSync(a), Buffer.from('not gzip at all')]),
+      'cut.gz': gzipSync(a).subarray(0, 40_000),
+      'empty.gz': Buffer.alloc(0),
+    };
+    const options = { chunkSize: 32 * 1024, readSize: 16 * 1024, batchBytes: 64 * 1024, maxAheadBytes: 1024 * 1024 };
+    for (const [name, bytes] of Object.entries(cases)) {
+      writeFileSync(at(name), bytes);
+      const reference = await streamGunzip(bytes);
+      expect(reference.error !== undefined, name).toBe(['garbage.gz', 'cut.gz', 'empty.gz'].includes(name));
+      const got: Buffer[] = [];
+      let error: { message: string; code?: string } | undefined;
+      try {
+        for await (const { chunk } of gunzipInWorker(at(name), options, () => {
+          throw new Error('fell back');
+        }))
+          got.push(Buffer.from(chunk));
+      } catch (err) {
+        error = { message: (err as Error).message, code: (err as { code?: string }).code };
+      }
+      expect({ name, error }).toEqual({ name, error: reference.error });
+      expect(error?.message, name).not.toBe('fell back');
+      if (!error) expect(Buffer.concat(got).equals(reference.bytes), name).toBe(true);
+    }
+  });
 });
+
+/** Node's zlib stream over the same bytes: the reference for output and errors. */
+async function streamGunzip(bytes: Buffer): Promise<{ bytes: Buffer; error?: { message: string; code?: string } }> {
+  const out: Buffer[] = [];
+  const gunzip = createGunzip();
+  try {
+    const done = (async () => {
+      for await (const chunk of gunzip) out.push(chunk as Buffer);
+    })();
+    gunzip.end(bytes);
+    await done;
+    return { bytes: Buffer.concat(out) };
+  } catch (err) {
+    return { bytes: Buffer.concat(out), error: { message: (err as Error).message, code: (err as { code?: string }).code } };
+  }
+}

@@ -2,12 +2,12 @@ import { Worker } from 'node:worker_threads';
 
 // Decompression on a worker thread, so that it keeps going while the main thread analyses.
 //
-// Node's zlib streams do run on the libuv threadpool, but one stream has at most one chunk in
-// flight and the next is only queued from the main thread: while the main thread analyses a
-// 60 MB map synchronously, decompression stops. A worker has its own event loop, so it keeps
-// queueing chunks and reads ahead (bounded) while the main thread is busy. One worker serves
-// every archive of the process (starting one costs tens of milliseconds); it is unref'd while
-// idle, so it never keeps the process alive. bench/scan-*.bench.mjs measure the difference.
+// A zlib stream on the main thread has at most one chunk in flight and the next is only queued
+// from the main thread: while the main thread analyses a 60 MB map synchronously, decompression
+// stops. The worker inflates on its own thread and reads ahead (bounded) while the main thread
+// is busy. One worker serves every archive of the process (starting one costs tens of
+// milliseconds); it is unref'd while idle, so it never keeps the process alive.
+// bench/scan-*.bench.mjs measure the difference.
 
 /** Decompressed bytes, and the compressed bytes zlib had consumed when they came out. */
 export interface GunzipBatch {
@@ -28,21 +28,156 @@ export interface WorkerGunzipOptions {
 
 // Plain CommonJS run with `eval: true`, so that no separate file has to ship beside each build
 // (ESM, CJS, tests from src). Per job: file -> gunzip -> batches of chunks -> parent.
+//
+// zlib runs on this worker's own thread, synchronously, in slices of one batch (`syncJob`):
+// Node's zlib stream would run each chunk on the libuv threadpool and wait for this thread to
+// queue the next, two thread hops per 256 KiB; while the main thread and V8's helpers keep the
+// cores busy, those waits added up (incident tarball, one busy core beside it: stream gunzip
+// 504-547 ms, this loop 386-419 ms). Node has no public synchronous streaming call: the loop
+// drives the zlib handle's writeSync as zlib.gunzipSync does, and falls back to the stream
+// (`streamJob`) on a Node whose zlib internals differ. A zlib error is the same error object
+// either way (the handle reports it), so messages and codes do not depend on the path.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { createReadStream } = require('node:fs');
-const { createGunzip } = require('node:zlib');
+const { closeSync, createReadStream, openSync, readSync } = require('node:fs');
+const zlib = require('node:zlib');
+const { Z_FINISH, Z_NO_FLUSH } = zlib.constants;
 const jobs = new Map();
-function start(m) {
-  const job = { file: createReadStream(m.path, { highWaterMark: m.readSize }), gunzip: createGunzip({ chunkSize: m.chunkSize }), chunks: [], batched: 0, ahead: 0, paused: false, max: m.maxAheadBytes };
+
+/** A chunk of 4 KiB or more owns its ArrayBuffer, which is moved (no copy); smaller ones (Node's pool) are copied. */
+function post(m, chunks, compressedBytes) {
+  const transfer = chunks.filter((c) => c.length >= 4096).map((c) => c.buffer);
+  parentPort.postMessage({ id: m.id, type: 'data', chunks, compressedBytes }, transfer);
+}
+
+function failJob(m, job, err) {
+  if (!jobs.has(m.id)) return;
+  jobs.delete(m.id);
+  const e = err || {};
+  parentPort.postMessage({ id: m.id, type: 'error', error: { message: String(e.message || e), code: e.code, errno: e.errno, syscall: e.syscall, path: e.path } });
+  job.close();
+}
+
+function syncJob(m) {
+  const gunzip = zlib.createGunzip({ chunkSize: m.chunkSize });
+  const handle = gunzip._handle;
+  const state = gunzip._writeState;
+  if (!handle || typeof handle.writeSync !== 'function' || !(state instanceof Uint32Array) || state.length < 2) {
+    gunzip.close();
+    return false;
+  }
+  // The handle reports a zlib error by destroying the stream, which then emits it: caught here.
+  gunzip.on('error', () => {});
+  let fd = -1;
+  const job = {
+    max: m.maxAheadBytes,
+    ahead: 0,
+    paused: false,
+    scheduled: false,
+    close() {
+      if (fd >= 0) closeSync(fd);
+      fd = -1;
+      gunzip.close();
+    },
+  };
+  jobs.set(m.id, job);
+  const input = Buffer.allocUnsafe(m.readSize);
+  // Output buffers are filled whole and sent (the last one as far as it was filled).
+  let out = Buffer.allocUnsafe(m.chunkSize);
+  let outOff = 0;
+  let consumed = 0;
+  let chunks = [];
+  let batched = 0;
+  const finished = () => {
+    if (outOff > 0) chunks.push(out.subarray(0, outOff));
+    if (chunks.length > 0) post(m, chunks, consumed);
+    jobs.delete(m.id);
+    parentPort.postMessage({ id: m.id, type: 'end', loop: true });
+    job.close();
+  };
+  // The input zlib has not finished with: it is fed again (into fresh output) until zlib leaves
+  // output space unused, which means it has taken all it wants.
+  let pending = false;
+  let flush = Z_NO_FLUSH;
+  let inOff = 0;
+  let availIn = 0;
+  let lastRead = -1;
+  // One slice: inflate until a batch of output is ready (a gzip bomb's every 256 KiB included,
+  // so nothing piles up unsent) or the archive ends, then yield to the event loop, where acks
+  // and stops arrive.
+  const slice = () => {
+    job.scheduled = false;
+    if (jobs.get(m.id) !== job || job.paused) return;
+    try {
+      if (fd < 0) fd = openSync(m.path, 'r');
+      while (batched < m.batchBytes) {
+        if (!pending) {
+          lastRead = readSync(fd, input, 0, input.length, null);
+          flush = lastRead === 0 ? Z_FINISH : Z_NO_FLUSH;
+          inOff = 0;
+          availIn = lastRead;
+          pending = true;
+        }
+        const availOut = m.chunkSize - outOff;
+        handle.writeSync(flush, input, inOff, availIn, out, outOff, availOut);
+        if (gunzip.destroyed) throw gunzip.errored || new Error('zlib failed');
+        const availOutAfter = state[0];
+        const availInAfter = state[1];
+        consumed += availIn - availInAfter;
+        inOff += availIn - availInAfter;
+        availIn = availInAfter;
+        outOff += availOut - availOutAfter;
+        if (outOff >= m.chunkSize) {
+          chunks.push(out);
+          batched += m.chunkSize;
+          out = Buffer.allocUnsafe(m.chunkSize);
+          outOff = 0;
+        }
+        if (availOutAfter === 0) continue;
+        pending = false;
+        // Input left with output room to spare: the gzip stream has ended (trailing zeros), or
+        // the file has.
+        if (availIn > 0 || lastRead === 0) return finished();
+      }
+      post(m, chunks, consumed);
+      job.ahead += batched;
+      chunks = [];
+      batched = 0;
+      if (job.ahead >= job.max) job.paused = true;
+      else schedule();
+    } catch (err) {
+      failJob(m, job, err);
+    }
+  };
+  const schedule = () => {
+    if (job.scheduled) return;
+    job.scheduled = true;
+    setImmediate(slice);
+  };
+  job.resume = () => {
+    job.paused = false;
+    schedule();
+  };
+  schedule();
+  return true;
+}
+
+function streamJob(m) {
+  const job = { file: createReadStream(m.path, { highWaterMark: m.readSize }), gunzip: zlib.createGunzip({ chunkSize: m.chunkSize }), chunks: [], batched: 0, max: m.maxAheadBytes, ahead: 0, paused: false };
+  job.close = () => {
+    job.file.destroy();
+    job.gunzip.destroy();
+  };
+  job.resume = () => {
+    job.paused = false;
+    job.gunzip.resume();
+  };
   jobs.set(m.id, job);
   const flush = () => {
     if (job.batched === 0) return;
-    // A chunk that is all of its ArrayBuffer is zlib's finished output buffer: move it, no copy.
-    // A partial one shares its buffer with output still to come: copy it.
-    const chunks = job.chunks.map((c) => (c.byteOffset === 0 && c.length === c.buffer.byteLength ? c : Buffer.from(c)));
-    const transfer = chunks.filter((c) => c.length === c.buffer.byteLength && c.length >= 4096).map((c) => c.buffer);
-    parentPort.postMessage({ id: m.id, type: 'data', chunks, compressedBytes: job.gunzip.bytesWritten }, transfer);
+    // A chunk that is all of its ArrayBuffer is zlib's finished output buffer: moved, no copy.
+    // A partial one shares its buffer with output still to come: copied.
+    post(m, job.chunks.map((c) => (c.byteOffset === 0 && c.length === c.buffer.byteLength ? c : Buffer.from(c))), job.gunzip.bytesWritten);
     job.ahead += job.batched;
     job.chunks = [];
     job.batched = 0;
@@ -51,14 +186,7 @@ function start(m) {
       job.gunzip.pause();
     }
   };
-  const fail = (err) => {
-    if (!jobs.has(m.id)) return;
-    jobs.delete(m.id);
-    const e = err || {};
-    parentPort.postMessage({ id: m.id, type: 'error', error: { message: String(e.message || e), code: e.code, errno: e.errno, syscall: e.syscall, path: e.path } });
-    job.file.destroy();
-    job.gunzip.destroy();
-  };
+  const fail = (err) => failJob(m, job, err);
   job.file.on('error', fail);
   job.gunzip.on('error', fail);
   job.gunzip.on('data', (chunk) => {
@@ -73,27 +201,24 @@ function start(m) {
   });
   job.file.pipe(job.gunzip);
 }
+
 parentPort.on('message', (m) => {
-  if (m.type === 'start') return start(m);
+  if (m.type === 'start') return (m.zlibStream || !syncJob(m)) && streamJob(m);
   const job = jobs.get(m.id);
   if (!job) return;
   if (m.type === 'ack') {
     job.ahead -= m.consumed;
-    if (job.paused && job.ahead < job.max / 2) {
-      job.paused = false;
-      job.gunzip.resume();
-    }
+    if (job.paused && job.ahead < job.max / 2) job.resume();
   } else if (m.type === 'stop') {
     jobs.delete(m.id);
-    job.file.destroy();
-    job.gunzip.destroy();
+    job.close();
   }
 });
 `;
 
 type FromWorker =
   | { id: number; type: 'data'; chunks: Uint8Array[]; compressedBytes: number }
-  | { id: number; type: 'end' }
+  | { id: number; type: 'end'; loop?: boolean }
   | { id: number; type: 'error'; error: { message: string; code?: string; errno?: number; syscall?: string; path?: string } };
 
 type JobEvent = FromWorker | { type: 'crash'; error: Error };
@@ -106,6 +231,24 @@ interface SharedWorker {
 
 let shared: SharedWorker | undefined;
 let jobsStarted = 0;
+/** For tests: run zlib as a stream on the worker (the path for a Node whose zlib internals differ). */
+let zlibStream = false;
+
+export function setWorkerZlibStreamForTest(on: boolean): void {
+  zlibStream = on;
+}
+
+let lastEndedInLoop = false;
+let largestMessage = 0;
+/**
+ * For tests: whether the last archive the worker finished went through its own zlib loop, and
+ * the most bytes one message carried since the last call.
+ */
+export function workerJobStatsForTest(): { usedLoop: boolean; largestMessage: number } {
+  const stats = { usedLoop: lastEndedInLoop, largestMessage };
+  largestMessage = 0;
+  return stats;
+}
 
 /**
  * Stops the shared worker (it is unref'd while idle, so nobody has to). Archives it was still
@@ -167,7 +310,7 @@ export async function* gunzipInWorker(absPath: string, options: WorkerGunzipOpti
   });
   // Held while a job runs: the process must not exit under a scan that waits for it.
   if (s.jobs.size === 1) s.worker.ref();
-  s.worker.postMessage({ type: 'start', id, path: absPath, ...options });
+  s.worker.postMessage({ type: 'start', id, path: absPath, ...options, zlibStream });
   let finished = false;
   let delivered = false;
   let unacked = 0;
@@ -178,6 +321,7 @@ export async function* gunzipInWorker(absPath: string, options: WorkerGunzipOpti
       const event = queue.shift() as JobEvent;
       if (event.type === 'data') {
         delivered = true;
+        largestMessage = Math.max(largestMessage, event.chunks.reduce((sum, c) => sum + c.byteLength, 0));
         for (const c of event.chunks) {
           const chunk = Buffer.from(c.buffer, c.byteOffset, c.byteLength);
           unacked += chunk.length;
@@ -190,6 +334,7 @@ export async function* gunzipInWorker(absPath: string, options: WorkerGunzipOpti
           unacked = 0;
         }
       } else if (event.type === 'end') {
+        lastEndedInLoop = event.loop === true;
         finished = true;
         return;
       } else if (event.type === 'error') {
