@@ -99,6 +99,44 @@ describe('the map walker’s WebAssembly string loop', () => {
     );
   });
 
+  it('keeps two walks apart when their bytes arrive in turns (one window, two owners)', () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(map, map, fc.nat(), fc.integer({ min: 1, max: 40 }), (m1, m2, seed, step) => {
+        const bytes = [m1, m2].map((m) => Buffer.from(respell(JSON.stringify(m), seed), 'utf8'));
+        const reference = bytes.map((b) => sniffWith(0, b));
+        for (const window of [16, 23, 1024 * 1024]) {
+          setStringWindowForTest(window);
+          const bufs = bytes.map((b) => Buffer.alloc(b.length, '"\\u12"\\n]', 'latin1'));
+          const walks = bufs.map((buf) => {
+            const early = new EarlyAnalysis('x.map');
+            early.begin(buf);
+            return early;
+          });
+          // Both walks advance `step` bytes at a time, alternately, on the module's one window.
+          const filled = [0, 0];
+          while (filled[0] < bytes[0].length || filled[1] < bytes[1].length) {
+            for (const k of [0, 1]) {
+              if (filled[k] === bytes[k].length) continue;
+              const end = Math.min(bytes[k].length, filled[k] + step);
+              bytes[k].copy(bufs[k], filled[k], filled[k], end);
+              filled[k] = end;
+              walks[k].progress(end);
+            }
+          }
+          walks.forEach((early, k) => {
+            const sniff = early.results(bufs[k])?.sniff;
+            if (!sniff) return;
+            expect(comparable(sniff)).toEqual(reference[k]);
+            compared++;
+          });
+        }
+      }),
+      { numRuns: 150 },
+    );
+    expect(compared).toBeGreaterThan(300);
+  });
+
   it('agrees at every byte of a small map swapped for every structural byte', () => {
     const json = Buffer.from('{"version":3,"sources":["a\\/b.ts"],"sourcesContent":["x\\ny\\u000a\\"q\\"", null],"names":["a", "b\\\\" ,"c\\u00e9",1,["d"],"e"],"mappings":"AA\\"AA"}');
     expect(sniffWith(0, json)).toMatchObject({ kind: 'map' });

@@ -33,22 +33,28 @@ interface Kernel {
   base: number;
 }
 let kernel: Kernel | null | undefined;
-// The mirrored window: [mirrorStart, mirrorEnd) of `mirrorOwner`'s buffer, at `base`.
-let mirrorOwner: object | undefined;
+// The mirrored window: [mirrorStart, mirrorEnd) of `mirrorOwner`'s buffer, at `base`. Held
+// weakly: a finished walk's cursor, and the 60 MB map it points into, must not stay alive here.
+let mirrorOwner: WeakRef<object> | undefined;
 let mirrorStart = 0;
 let mirrorEnd = 0;
 
+/** The module, or null when this process cannot run it: the JavaScript loop then does all. */
 function load(): Kernel | null {
   if (!WebAssembly) return null;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(JSON_STRINGS_WASM_BASE64, 'base64')), {
-    env: { abort: () => {} },
-  });
-  const exports = instance.exports as unknown as StringsExports;
-  const base = exports.heap();
-  // The window, plus 16 bytes so that no load near its end reads outside the memory.
-  const need = base + windowBytes + 16 - exports.memory.buffer.byteLength;
-  if (need > 0) exports.memory.grow(Math.ceil(need / 65536));
-  return { exports, bytes: new Uint8Array(exports.memory.buffer), out: new Int32Array(exports.memory.buffer, exports.out(), 4), base };
+  try {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(JSON_STRINGS_WASM_BASE64, 'base64')), {
+      env: { abort: () => {} },
+    });
+    const exports = instance.exports as unknown as StringsExports;
+    const base = exports.heap();
+    // The window, plus 16 bytes so that no load near its end reads outside the memory.
+    const need = base + windowBytes + 16 - exports.memory.buffer.byteLength;
+    if (need > 0) exports.memory.grow(Math.ceil(need / 65536));
+    return { exports, bytes: new Uint8Array(exports.memory.buffer), out: new Int32Array(exports.memory.buffer, exports.out(), 4), base };
+  } catch {
+    return null;
+  }
 }
 
 /** Counts gathered by the last `scanStringBytes`. */
@@ -116,10 +122,10 @@ export function skipStringElements(owner: object, buf: Uint8Array, p: number, li
 
 /** Makes the window hold `buf` from `at` on (up to limit), copying only when it does not. */
 function mirror(k: Kernel, owner: object, buf: Uint8Array, at: number, limit: number): void {
-  if (mirrorOwner === owner && at >= mirrorStart && at < mirrorEnd && (mirrorEnd >= limit || mirrorEnd - at >= 64)) return;
+  if (mirrorOwner?.deref() === owner && at >= mirrorStart && at < mirrorEnd && (mirrorEnd >= limit || mirrorEnd - at >= 64)) return;
   const end = Math.min(limit, at + windowBytes);
   k.bytes.set(buf.subarray(at, end), k.base);
-  mirrorOwner = owner;
+  mirrorOwner = new WeakRef(owner);
   mirrorStart = at;
   mirrorEnd = end;
 }
