@@ -73,6 +73,7 @@ function syncJob(m) {
     max: m.maxAheadBytes,
     ahead: 0,
     paused: false,
+    pauses: 0,
     scheduled: false,
     close() {
       if (fd >= 0) closeSync(fd);
@@ -89,10 +90,11 @@ function syncJob(m) {
   let chunks = [];
   let batched = 0;
   const finished = () => {
-    if (outOff > 0) chunks.push(out.subarray(0, outOff));
+    // (A tail under 4 KiB is copied out: sent as a view, its whole buffer would be cloned.)
+    if (outOff > 0) chunks.push(outOff >= 4096 ? out.subarray(0, outOff) : Buffer.from(out.subarray(0, outOff)));
     if (chunks.length > 0) post(m, chunks, consumed);
     jobs.delete(m.id);
-    parentPort.postMessage({ id: m.id, type: 'end', loop: true });
+    parentPort.postMessage({ id: m.id, type: 'end', loop: true, pauses: job.pauses });
     job.close();
   };
   // The input zlib has not finished with: it is fed again (into fresh output) until zlib leaves
@@ -103,15 +105,18 @@ function syncJob(m) {
   let availIn = 0;
   let lastRead = -1;
   // One slice: inflate until a batch of output is ready (a gzip bomb's every 256 KiB included,
-  // so nothing piles up unsent) or the archive ends, then yield to the event loop, where acks
-  // and stops arrive.
+  // so nothing piles up unsent), eight reads have gone in (input that inflates to almost
+  // nothing must not hold the thread either) or the archive ends, then yield to the event
+  // loop, where acks, stops and other archives' slices get their turn.
   const slice = () => {
     job.scheduled = false;
     if (jobs.get(m.id) !== job || job.paused) return;
     try {
       if (fd < 0) fd = openSync(m.path, 'r');
+      let reads = 0;
       while (batched < m.batchBytes) {
         if (!pending) {
+          if (reads++ === 8) break;
           lastRead = readSync(fd, input, 0, input.length, null);
           flush = lastRead === 0 ? Z_FINISH : Z_NO_FLUSH;
           inOff = 0;
@@ -139,12 +144,16 @@ function syncJob(m) {
         // the file has.
         if (availIn > 0 || lastRead === 0) return finished();
       }
-      post(m, chunks, consumed);
-      job.ahead += batched;
-      chunks = [];
-      batched = 0;
-      if (job.ahead >= job.max) job.paused = true;
-      else schedule();
+      if (batched > 0) {
+        post(m, chunks, consumed);
+        job.ahead += batched;
+        chunks = [];
+        batched = 0;
+      }
+      if (job.ahead >= job.max) {
+        job.paused = true;
+        job.pauses++;
+      } else schedule();
     } catch (err) {
       failJob(m, job, err);
     }
@@ -163,7 +172,7 @@ function syncJob(m) {
 }
 
 function streamJob(m) {
-  const job = { file: createReadStream(m.path, { highWaterMark: m.readSize }), gunzip: zlib.createGunzip({ chunkSize: m.chunkSize }), chunks: [], batched: 0, max: m.maxAheadBytes, ahead: 0, paused: false };
+  const job = { file: createReadStream(m.path, { highWaterMark: m.readSize }), gunzip: zlib.createGunzip({ chunkSize: m.chunkSize }), chunks: [], batched: 0, max: m.maxAheadBytes, ahead: 0, paused: false, pauses: 0 };
   job.close = () => {
     job.file.destroy();
     job.gunzip.destroy();
@@ -183,6 +192,7 @@ function streamJob(m) {
     job.batched = 0;
     if (job.ahead >= job.max && !job.paused) {
       job.paused = true;
+      job.pauses++;
       job.gunzip.pause();
     }
   };
@@ -197,7 +207,7 @@ function streamJob(m) {
   job.gunzip.on('end', () => {
     flush();
     jobs.delete(m.id);
-    parentPort.postMessage({ id: m.id, type: 'end' });
+    parentPort.postMessage({ id: m.id, type: 'end', pauses: job.pauses });
   });
   job.file.pipe(job.gunzip);
 }
@@ -218,7 +228,7 @@ parentPort.on('message', (m) => {
 
 type FromWorker =
   | { id: number; type: 'data'; chunks: Uint8Array[]; compressedBytes: number }
-  | { id: number; type: 'end'; loop?: boolean }
+  | { id: number; type: 'end'; loop?: boolean; pauses: number }
   | { id: number; type: 'error'; error: { message: string; code?: string; errno?: number; syscall?: string; path?: string } };
 
 type JobEvent = FromWorker | { type: 'crash'; error: Error };
@@ -239,13 +249,14 @@ export function setWorkerZlibStreamForTest(on: boolean): void {
 }
 
 let lastEndedInLoop = false;
+let lastPauses = 0;
 let largestMessage = 0;
 /**
- * For tests: whether the last archive the worker finished went through its own zlib loop, and
- * the most bytes one message carried since the last call.
+ * For tests: whether the last archive the worker finished went through its own zlib loop and
+ * how often it waited for the consumer, and the most bytes one message carried since the last call.
  */
-export function workerJobStatsForTest(): { usedLoop: boolean; largestMessage: number } {
-  const stats = { usedLoop: lastEndedInLoop, largestMessage };
+export function workerJobStatsForTest(): { usedLoop: boolean; pauses: number; largestMessage: number } {
+  const stats = { usedLoop: lastEndedInLoop, pauses: lastPauses, largestMessage };
   largestMessage = 0;
   return stats;
 }
@@ -335,6 +346,7 @@ export async function* gunzipInWorker(absPath: string, options: WorkerGunzipOpti
         }
       } else if (event.type === 'end') {
         lastEndedInLoop = event.loop === true;
+        lastPauses = event.pauses;
         finished = true;
         return;
       } else if (event.type === 'error') {
