@@ -123,7 +123,7 @@ function showExamples(results) {
     }),
   );
   say();
-  say(pc.dim('stripped: maps deleted in the build. not built: strip had esbuild skip them (it would delete them).'));
+  say(pc.dim('stripped: maps deleted in the build. not built: strip had the bundler skip them (it would delete them).'));
   say(pc.dim('hidden: moved to .pillbox/maps for an error tracker, outside dist/ and the package.'));
   say(pc.dim('comments: sourceMappingURL/debugId references removed.'));
   say(pc.dim('decoys: product + channel + release tiers (the last unique to this build).'));

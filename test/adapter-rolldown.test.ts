@@ -14,6 +14,9 @@ import { AGENT_APP, listFiles, plainLeakSearch, tempDir, writeFiles } from './ha
 let root: string;
 const dirs: Record<string, string> = {};
 
+/** After pillbox: turns the output's maps back on, so that strip has real maps to take out. */
+const mapsOn = (sourcemap: OutputOptions['sourcemap'] = true): RolldownPlugin => ({ name: 'maps-on', outputOptions: (options) => ({ ...options, sourcemap }) });
+
 async function build(outName: string, plugins: RolldownPlugin[], output: OutputOptions = {}): Promise<string> {
   const dir = join(root, outName);
   const bundle = await rolldown({
@@ -38,8 +41,12 @@ beforeAll(async () => {
   root = tempDir('rolldown');
   writeFiles(root, AGENT_APP);
   dirs.base = await build('base', []);
-  dirs.strip = await build('strip', [pillbox()]);
-  dirs.stripInline = await build('strip-inline', [pillbox()], { sourcemap: 'inline', minify: false });
+  // strip has Rolldown build no maps (tested below); these turn them back on after pillbox, so
+  // that the strip transform meets real maps and comments.
+  dirs.strip = await build('strip', [pillbox(), mapsOn()]);
+  dirs.stripInline = await build('strip-inline', [pillbox(), mapsOn('inline')], { sourcemap: 'inline', minify: false });
+  dirs.notBuilt = await build('not-built', [pillbox()]);
+  dirs.noMaps = await build('no-maps', [], { sourcemap: false });
   dirs.hidden = await build('hidden', [pillbox({ sourcemaps: 'hidden' })]);
   dirs.nosources = await build('nosources', [pillbox({ sourcemaps: 'nosources' })], { minify: false });
 });
@@ -48,10 +55,20 @@ describe('rolldown adapter', () => {
   it('the built app behaves identically with and without the plugin', () => {
     const expected = behaviour(dirs.base);
     expect(expected).toContain('list_directory(src)');
-    for (const name of ['strip', 'stripInline', 'hidden', 'nosources']) expect(behaviour(dirs[name]), name).toEqual(expected);
+    for (const name of ['strip', 'stripInline', 'notBuilt', 'hidden', 'nosources']) expect(behaviour(dirs[name]), name).toEqual(expected);
   });
 
-  it.each(['strip', 'stripInline', 'hidden'])('%s leaves no map and no reference (plain search and scanner)', async (name) => {
+  it('strip has Rolldown build no maps, which it would delete: the output is a build without maps, file for file', () => {
+    const files = listFiles(dirs.noMaps);
+    expect(files.filter((f) => f.endsWith('.js')).length).toBeGreaterThanOrEqual(3);
+    expect(listFiles(dirs.notBuilt)).toEqual(files);
+    for (const f of files) expect(readFileSync(join(dirs.notBuilt, f), 'utf8'), f).toBe(readFileSync(join(dirs.noMaps, f), 'utf8'));
+    // With the maps turned back on, there were maps to strip.
+    expect(listFiles(dirs.base).filter((f) => f.endsWith('.map')).length).toBeGreaterThanOrEqual(3);
+    expect(listFiles(dirs.strip).filter((f) => f.endsWith('.map'))).toEqual([]);
+  });
+
+  it.each(['strip', 'stripInline', 'notBuilt', 'hidden'])('%s leaves no map and no reference (plain search and scanner)', async (name) => {
     expect(listFiles(dirs[name]).filter((f) => f.endsWith('.js')).length).toBeGreaterThanOrEqual(3);
     expect(plainLeakSearch(dirs[name])).toEqual([]);
     const report = await scan([dirs[name]], { cwd: root });

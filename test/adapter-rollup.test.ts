@@ -21,6 +21,11 @@ const terser = terserPlugin as unknown as () => Plugin;
 
 let root: string;
 const cwd = process.cwd();
+/** The bundler's info-level log lines per build (pillbox's summary line among them). */
+const infos: Record<string, string[]> = {};
+
+/** After pillbox: turns the output's maps back on, so that strip has real maps to take out. */
+const mapsOn = (sourcemap: OutputOptions['sourcemap'] = true): Plugin => ({ name: 'maps-on', outputOptions: (options) => ({ ...options, sourcemap }) });
 
 async function build(outName: string, plugins: Plugin[], output: Partial<OutputOptions> = {}): Promise<string> {
   const dir = join(root, outName);
@@ -31,7 +36,8 @@ async function build(outName: string, plugins: Plugin[], output: Partial<OutputO
       // The decoy engine may say that a small app had room for fewer decoys than asked.
       if (level === 'warn' && /decoys: \d+ of \d+ decoys found no place/.test(log.message)) return;
       if (level === 'warn') throw new Error(`unexpected warning: ${log.message}`);
-      if (level !== 'info') handler(level, log);
+      if (level === 'info') (infos[outName] ??= []).push(log.message);
+      else handler(level, log);
     },
   });
   try {
@@ -77,9 +83,13 @@ beforeAll(async () => {
   };
   dirs.base = await build('base', [terser()]);
   dirs.baseUnminified = await build('base-unminified', []);
-  dirs.strip = await build('strip', [terser(), pillbox()]);
-  dirs.stripUnminified = await build('strip-unminified', [pillbox()], { sourcemapDebugIds: true });
-  dirs.stripInline = await build('strip-inline', [terser(), pillbox()], { sourcemap: 'inline' });
+  // strip has rollup build no maps (see the test of that below); these builds turn them back on
+  // after pillbox, so that the strip transform meets real maps, comments and debug ids.
+  dirs.strip = await build('strip', [terser(), pillbox(), mapsOn()]);
+  dirs.stripUnminified = await build('strip-unminified', [pillbox(), mapsOn()], { sourcemapDebugIds: true });
+  dirs.stripInline = await build('strip-inline', [terser(), pillbox(), mapsOn('inline')], { sourcemap: 'inline' });
+  dirs.notBuilt = await build('not-built', [terser(), pillbox()]);
+  dirs.noMaps = await build('no-maps', [terser()], { sourcemap: false });
   dirs.hidden = await build('hidden', [terser(), pillbox({ sourcemaps: 'hidden', hiddenDir: join(root, 'private-maps') })], { sourcemapDebugIds: true });
   dirs.nosources = await build('nosources', [pillbox({ sourcemaps: 'nosources' })], absoluteSources);
   dirs.nosourcesMin = await build('nosources-min', [terser(), pillbox({ sourcemaps: 'nosources' })], absoluteSources);
@@ -97,7 +107,7 @@ describe('rollup adapter', () => {
     const expected = appBehaviour(dirs.base);
     expect(expected).toContain('read_file(a.txt)');
     expect(expected).toContain('"tool":"search_code"');
-    for (const name of ['strip', 'stripUnminified', 'stripInline', 'hidden', 'nosources', 'nosourcesMin', 'keep', 'decoys', 'poison']) {
+    for (const name of ['strip', 'stripUnminified', 'stripInline', 'notBuilt', 'hidden', 'nosources', 'nosourcesMin', 'keep', 'decoys', 'poison']) {
       expect(appBehaviour(dirs[name]), name).toEqual(expected);
     }
   });
@@ -109,7 +119,18 @@ describe('rollup adapter', () => {
     expect(listFiles(dirs.strip)).toEqual(baseFiles.filter((f) => !f.endsWith('.map')));
   });
 
-  it.each(['strip', 'stripUnminified', 'stripInline', 'decoys'])('%s leaves no map and no reference (plain search and scanner)', async (name) => {
+  it('strip has rollup build no maps, which it would delete: the output is a build without maps, file for file', () => {
+    const files = listFiles(dirs.noMaps);
+    expect(files.filter((f) => f.endsWith('.js')).length).toBeGreaterThanOrEqual(3);
+    expect(listFiles(dirs.notBuilt)).toEqual(files);
+    for (const f of files) expect(readFileSync(join(dirs.notBuilt, f), 'utf8'), f).toBe(readFileSync(join(dirs.noMaps, f), 'utf8'));
+    expect(infos['not-built']?.join('\n')).toMatch(/pillbox strip: maps not built/);
+    // Turned back on by a later plugin, the maps are built and stripped as before.
+    expect(infos.strip?.join('\n')).toMatch(/pillbox strip: \d+ maps removed, \d+ comments removed/);
+    expect(infos.strip?.join('\n')).not.toMatch(/not built/);
+  });
+
+  it.each(['strip', 'stripUnminified', 'stripInline', 'notBuilt', 'decoys'])('%s leaves no map and no reference (plain search and scanner)', async (name) => {
     expect(plainLeakSearch(dirs[name])).toEqual([]);
     const report = await scan([dirs[name]], { cwd: root });
     expect(report.errors).toEqual([]);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, type InlineConfig } from 'vite';
+import { build, type InlineConfig, type Plugin } from 'vite';
 import { transform } from 'esbuild';
 import { SourceMapConsumer } from 'source-map';
 import pillbox from '../src/adapters/vite.js';
@@ -14,6 +14,18 @@ import { AGENT_APP, listFiles, plainLeakSearch, runNode, tempDir, writeFiles } f
 
 let root: string;
 const dirs: Record<string, string> = {};
+/** What a plugin after pillbox saw of each build's output: its sourcemap option and whether a chunk had a map. */
+const seen: Record<string, { sourcemap: unknown; chunkMaps: number }> = {};
+
+/** Runs after pillbox: with `on`, turns the maps back on (strip then meets real maps); records what it sees. */
+const after = (name: string, on: boolean): Plugin => ({
+  name: 'after-pillbox',
+  enforce: 'post',
+  outputOptions: (options) => (on ? { ...options, sourcemap: true } : null),
+  generateBundle(options, bundle) {
+    seen[name] = { sourcemap: options.sourcemap, chunkMaps: Object.values(bundle).filter((e) => e.type === 'chunk' && e.map).length };
+  },
+});
 
 const APP: Record<string, string> = {
   'package.json': AGENT_APP['package.json'],
@@ -74,7 +86,10 @@ beforeAll(async () => {
   const vendor = await transform('export const vendorVersion = (major) => { return "v" + major; };\n', { sourcemap: 'external', sourcefile: 'vendor-src.js', format: 'esm', minify: true });
   writeFiles(root, { 'public/vendor.js': vendor.code + '//# sourceMappingURL=vendor.js.map\n', 'public/vendor.js.map': vendor.map });
   dirs.base = await viteBuild('base', []);
-  dirs.strip = await viteBuild('strip', [pillbox()]);
+  // strip has Vite build no maps (tested below); this build turns them back on after pillbox,
+  // so that the strip transform meets real maps and comments.
+  dirs.strip = await viteBuild('strip', [pillbox(), after('strip', true)]);
+  dirs.notBuilt = await viteBuild('not-built', [pillbox(), after('notBuilt', false)]);
   dirs.hidden = await viteBuild('hidden', [pillbox({ sourcemaps: 'hidden' })]);
   dirs.nosources = await viteBuild('nosources', [pillbox({ sourcemaps: 'nosources' })], { minify: false });
 });
@@ -93,10 +108,17 @@ describe('vite adapter', () => {
   it('the built app behaves identically with and without the plugin', () => {
     const expected = runNode(entryOf(dirs.base));
     expect(expected).toContain('search_code(needle)');
-    for (const name of ['strip', 'hidden', 'nosources']) expect(runNode(entryOf(dirs[name])), name).toBe(expected);
+    for (const name of ['strip', 'notBuilt', 'hidden', 'nosources']) expect(runNode(entryOf(dirs[name])), name).toBe(expected);
   });
 
-  it.each(['strip', 'hidden'])('%s leaves no map and no reference in JS, CSS or the worker', async (name) => {
+  it('strip has Vite build no maps for its chunks, which it would delete', () => {
+    expect(seen.notBuilt).toEqual({ sourcemap: false, chunkMaps: 0 });
+    // Turned back on by a later plugin, they are built, and stripped as before.
+    expect(seen.strip.sourcemap).toBe(true);
+    expect(seen.strip.chunkMaps).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(['strip', 'notBuilt', 'hidden'])('%s leaves no map and no reference in JS, CSS or the worker', async (name) => {
     const files = listFiles(dirs[name]);
     const css = files.find((f) => f.endsWith('.css'))!;
     expect(readFileSync(join(dirs[name], css), 'utf8')).toBe(readFileSync(join(dirs.base, css), 'utf8'));

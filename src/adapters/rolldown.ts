@@ -15,6 +15,9 @@ export default function pillbox(options: PillboxOptions = {}): Plugin {
       cwd = inputOptions.cwd ?? cwd;
       core.start(this);
     },
+    outputOptions(outputOptions) {
+      return core.outputOptions(this, outputOptions);
+    },
     generateBundle: {
       order: 'post',
       async handler(outputOptions, bundle: OutputBundle) {

@@ -12,6 +12,9 @@ export default function pillbox(options: PillboxOptions = {}): Plugin {
     buildStart() {
       core.start(this);
     },
+    outputOptions(outputOptions) {
+      return core.outputOptions(this, outputOptions);
+    },
     generateBundle: {
       order: 'post',
       async handler(outputOptions, bundle: OutputBundle) {

@@ -36,12 +36,15 @@ export interface HookContext {
 export interface OutputTarget {
   dir?: string;
   file?: string;
+  sourcemap?: unknown;
 }
 
 /** Per plugin instance: a session created at buildStart (so bad options fail the build early). */
 export class RollupFamilyCore {
   private session: HardenSession | null = null;
   private warned = false;
+  /** This plugin told the bundler not to build maps (see outputOptions). */
+  private mapsOff = false;
 
   constructor(
     private readonly options: PillboxOptions | undefined,
@@ -65,6 +68,20 @@ export class RollupFamilyCore {
     return session;
   }
 
+  /**
+   * outputOptions: in `strip` mode every map would be deleted, so the bundler is told not to
+   * build them, as the esbuild adapter does (building maps is a large share of a minified
+   * build). A plugin after this one may turn them back on; they are then stripped as usual.
+   * Rolldown (and Vite on it) runs this hook before buildStart, so the mode is read from the
+   * options here, not from a session; bad options still fail at buildStart.
+   */
+  outputOptions<T extends { sourcemap?: unknown }>(ctx: HookContext, options: T): T | null {
+    const mode = this.options?.sourcemaps ?? (this.isProduction(ctx) ? 'strip' : 'keep');
+    if (mode !== 'strip' || !options.sourcemap) return null;
+    this.mapsOff = true;
+    return { ...options, sourcemap: false };
+  }
+
   /** generateBundle: plant, strip/move/rewrite, gate; edits the bundle in place. */
   async generate(ctx: HookContext, output: OutputTarget, bundle: Record<string, BundleEntry>): Promise<HardenResult | null> {
     const session = this.session ?? this.start(ctx);
@@ -73,6 +90,7 @@ export class RollupFamilyCore {
     const outDir = output.dir ? resolve(root, output.dir) : output.file ? dirname(resolve(root, output.file)) : session.options.outDir;
     const files: OutputFile[] = Object.values(bundle).map((e) => ({ fileName: e.fileName, source: e.type === 'chunk' ? e.code : e.source }));
     const result = await session.processOutput(files, { outDir });
+    if (this.mapsOff && !output.sourcemap) result.summary.mapsNotBuilt = true;
     applyToBundle(bundle, result);
     for (const w of result.warnings) ctx.warn(w);
     if (result.gate && !result.gate.ok) ctx.error(result.gate.message);
