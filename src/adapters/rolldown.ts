@@ -4,7 +4,7 @@ import { RollupFamilyCore, type BundleEntry } from '../harden/rollup-family.js';
 
 // pillbox for Rolldown: `plugins: [pillbox(options)]`. Production = not in watch mode.
 // As for rollup, everything happens in generateBundle (order 'post'), after Rolldown's own
-// minifier and every renderChunk.
+// minifier and every renderChunk, and in strip mode outputOptions has it build no maps.
 export default function pillbox(options: PillboxOptions = {}): Plugin {
   // Rolldown has a project directory of its own (`cwd`, default process.cwd()).
   let cwd = process.cwd();

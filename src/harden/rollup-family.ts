@@ -5,7 +5,8 @@ import type { HardenContext, PillboxOptions } from '../core/plugin-options.js';
 // The output-stage work shared by the rollup, Rolldown and Vite adapters. All three hand
 // `generateBundle` a mutable bundle of chunks and assets; we run last (`order: 'post'`), after
 // every minifier's renderChunk, so decoys are planted after the last minifier and the map
-// assets the bundler emitted are in the bundle to strip, move or rewrite.
+// assets the bundler emitted are in the bundle to strip, move or rewrite. (In strip mode
+// `outputOptions` has the bundler build none to begin with.)
 //
 // Decoys go in here rather than in renderChunk because a file's final text (reference comment
 // included) only exists here. The chunk's file-name hash was computed before, so it does not
