@@ -368,17 +368,21 @@ function isReserved(s: i32, e: i32): bool {
 // length, odds about 2^-64, would only skip the second.)
 const RECENT_MASK = 8191;
 
-function addName(s: i32, e: i32): void {
-  const len = e - s;
-  if (len < MIN_NAME_RAW || len > MAX_NAME_RAW) return;
-  // Room for the folded text, its newline and an eight-byte read past it.
-  if (namesLen + len + 9 > namesCap) {
-    const cap = max<i32>(namesCap * 2, namesLen + len + 9);
+/** Room in the names block for `bytes` more, a newline and an eight-byte read past them. */
+@inline function reserveNames(bytes: i32): void {
+  if (namesLen + bytes + 9 > namesCap) {
+    const cap = max<i32>(namesCap * 2, namesLen + bytes + 9);
     const np = alloc(cap);
     memory.copy(np, namesPtr, <usize>namesLen);
     namesPtr = np;
     namesCap = cap;
   }
+}
+
+function addName(s: i32, e: i32): void {
+  const len = e - s;
+  if (len < MIN_NAME_RAW || len > MAX_NAME_RAW) return;
+  reserveNames(len);
   const start = namesPtr + <usize>namesLen;
   let w = start;
   let m: u64 = 0;
@@ -1559,13 +1563,7 @@ export function mergeSpec(region: usize, regionB: usize, headerB: usize): i32 {
   appendRecords(exportsAt, <usize>geti(h, H_EXPORTS) + delta, geti(h, H_EXPORTS_LEN));
   // Names: the block, then the records with their offsets moved past this half's names.
   const nameBytes = geti(h, H_NAMES_BYTES);
-  if (namesLen + nameBytes + 9 > namesCap) {
-    const cap = max<i32>(namesCap * 2, namesLen + nameBytes + 9);
-    const np = alloc(cap);
-    memory.copy(np, namesPtr, <usize>namesLen);
-    namesPtr = np;
-    namesCap = cap;
-  }
+  reserveNames(nameBytes);
   memory.copy(namesPtr + <usize>namesLen, <usize>geti(h, H_NAMES) + delta, <usize>nameBytes);
   const recsFrom = nameRecs.len;
   const recsLen = geti(h, H_NAME_RECS_LEN);
