@@ -7,7 +7,15 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTarget } from '../src/scan/readers/index.js';
 import { WORKER_MIN_COMPRESSED_BYTES } from '../src/scan/readers/archive-bytes.js';
-import { gunzipInWorker, setWorkerZlibStreamForTest, terminateGunzipWorker, workerJobStatsForTest, workerJobsStarted } from '../src/scan/readers/gunzip-worker.js';
+import {
+  gunzipInWorker,
+  setWorkerZlibStreamForTest,
+  terminateGunzipWorker,
+  workerJobStatsForTest,
+  workerJobsStarted,
+  type GunzipBatch,
+  type WorkerGunzipOptions,
+} from '../src/scan/readers/gunzip-worker.js';
 import { codes, drain, tempDir } from './readers-helpers.js';
 
 // Archives of at least WORKER_MIN_COMPRESSED_BYTES are decompressed on the shared worker thread
@@ -171,9 +179,7 @@ describe.each([
     const options = { chunkSize: 16 * 1024, readSize: 8 * 1024, batchBytes: 32 * 1024, maxAheadBytes: 128 * 1024 };
     const got: Buffer[] = [];
     let lastCompressed = 0;
-    for await (const { chunk, compressedBytes } of gunzipInWorker(at('window.gz'), options, () => {
-      throw new Error('fell back');
-    })) {
+    for await (const { chunk, compressedBytes } of workerGunzip('window.gz', options)) {
       got.push(Buffer.from(chunk));
       expect(compressedBytes).toBeGreaterThanOrEqual(lastCompressed);
       lastCompressed = compressedBytes;
@@ -194,9 +200,7 @@ describe.each([
     const options = { chunkSize: 32 * 1024, readSize: 64 * 1024, batchBytes: 128 * 1024, maxAheadBytes: 1024 * 1024 };
     workerJobStatsForTest();
     let total = 0;
-    for await (const { chunk } of gunzipInWorker(at('bomb.gz'), options, () => {
-      throw new Error('fell back');
-    })) {
+    for await (const { chunk } of workerGunzip('bomb.gz', options)) {
       total += chunk.length;
       if (total > 4 * 1024 * 1024) break; // as the ratio guard would stop it
     }
@@ -210,9 +214,7 @@ describe.each([
     const options = { chunkSize: 32 * 1024, readSize: 64 * 1024, batchBytes: 128 * 1024, maxAheadBytes: 1024 * 1024 };
     const ended: string[] = [];
     const drainOne = async (name: string) => {
-      for await (const _ of gunzipInWorker(at(name), options, () => {
-        throw new Error('fell back');
-      }));
+      expect((await workerGunzipAll(name, options)).error).toBeUndefined();
       ended.push(name);
     };
     await Promise.all([drainOne('empty-members.gz'), drainOne('small.gz')]);
@@ -236,19 +238,10 @@ describe.each([
       writeFileSync(at(name), bytes);
       const reference = await streamGunzip(bytes);
       expect(reference.error !== undefined, name).toBe(['garbage.gz', 'cut.gz', 'empty.gz'].includes(name));
-      const got: Buffer[] = [];
-      let error: { message: string; code?: string } | undefined;
-      try {
-        for await (const { chunk } of gunzipInWorker(at(name), options, () => {
-          throw new Error('fell back');
-        }))
-          got.push(Buffer.from(chunk));
-      } catch (err) {
-        error = { message: (err as Error).message, code: (err as { code?: string }).code };
-      }
+      const { bytes: out, error } = await workerGunzipAll(name, options);
       expect({ name, error }).toEqual({ name, error: reference.error });
       expect(error?.message, name).not.toBe('fell back');
-      if (!error) expect(Buffer.concat(got).equals(reference.bytes), name).toBe(true);
+      if (!error) expect(out.equals(reference.bytes), name).toBe(true);
     }
   });
 });
@@ -263,19 +256,9 @@ describe('the worker’s zlib loop on damaged gzip', () => {
         for (const [at, byte] of flips) if (bytes.length > 0) bytes[at % bytes.length] = byte;
         writeFileSync(at('fuzz.gz'), bytes);
         const reference = await streamGunzip(bytes);
-        const got: Buffer[] = [];
-        let error: { message: string; code?: string } | undefined;
-        try {
-          for await (const { chunk } of gunzipInWorker(at('fuzz.gz'), options, () => {
-            throw new Error('fell back');
-          }))
-            got.push(Buffer.from(chunk));
-        } catch (err) {
-          error = { message: (err as Error).message, code: (err as { code?: string }).code };
-        }
+        const { bytes: out, error } = await workerGunzipAll('fuzz.gz', options);
         expect(error).toEqual(reference.error);
         // Before an error the loop sends whole batches only: a prefix of what the stream gave.
-        const out = Buffer.concat(got);
         if (error) {
           expect(out.length).toBeLessThanOrEqual(reference.bytes.length);
           expect(reference.bytes.subarray(0, out.length).equals(out)).toBe(true);
@@ -285,17 +268,36 @@ describe('the worker’s zlib loop on damaged gzip', () => {
     );
     // (The property's archives went through the loop: an intact one ends in it.)
     writeFileSync(at('fuzz.gz'), base);
-    for await (const _ of gunzipInWorker(at('fuzz.gz'), options, () => {
-      throw new Error('fell back');
-    }));
+    expect((await workerGunzipAll('fuzz.gz', options)).error).toBeUndefined();
     expect(workerJobStatsForTest().usedLoop).toBe(true);
   });
 });
 
 const EMPTY_MEMBER = gzipSync(Buffer.alloc(0));
 
+type GunzipError = { message: string; code?: string };
+const errorOf = (err: unknown): GunzipError => ({ message: (err as Error).message, code: (err as { code?: string }).code });
+
+/** The worker's gunzip of a file in the test folder, with no in-thread fallback (that would hide the worker's path). */
+function workerGunzip(name: string, options: WorkerGunzipOptions): AsyncGenerator<GunzipBatch> {
+  return gunzipInWorker(at(name), options, () => {
+    throw new Error('fell back');
+  });
+}
+
+/** All a worker gunzip gives: its output, and its error if it failed. */
+async function workerGunzipAll(name: string, options: WorkerGunzipOptions): Promise<{ bytes: Buffer; error?: GunzipError }> {
+  const out: Buffer[] = [];
+  try {
+    for await (const { chunk } of workerGunzip(name, options)) out.push(Buffer.from(chunk));
+    return { bytes: Buffer.concat(out) };
+  } catch (err) {
+    return { bytes: Buffer.concat(out), error: errorOf(err) };
+  }
+}
+
 /** Node's zlib stream over the same bytes: the reference for output and errors. */
-async function streamGunzip(bytes: Buffer): Promise<{ bytes: Buffer; error?: { message: string; code?: string } }> {
+async function streamGunzip(bytes: Buffer): Promise<{ bytes: Buffer; error?: GunzipError }> {
   const out: Buffer[] = [];
   const gunzip = createGunzip();
   try {
@@ -306,6 +308,6 @@ async function streamGunzip(bytes: Buffer): Promise<{ bytes: Buffer; error?: { m
     await done;
     return { bytes: Buffer.concat(out) };
   } catch (err) {
-    return { bytes: Buffer.concat(out), error: { message: (err as Error).message, code: (err as { code?: string }).code } };
+    return { bytes: Buffer.concat(out), error: errorOf(err) };
   }
 }
