@@ -57,6 +57,11 @@ function load(): Kernel | null {
   }
 }
 
+function kernelOrNull(): Kernel | null {
+  if (kernel === undefined) kernel = load();
+  return kernel;
+}
+
 /** Counts gathered by the last `scanStringBytes`. */
 export const scanned = { reduction: 0, newlines: 0, lastNewlineEnd: -1, at: 0 };
 
@@ -69,7 +74,7 @@ export const scanned = { reduction: 0, newlines: 0, lastNewlineEnd: -1, at: 0 };
  * it uses them.
  */
 export function scanStringBytes(owner: object, buf: Uint8Array, p: number, limit: number): number {
-  const k = kernel === undefined ? (kernel = load()) : kernel;
+  const k = kernelOrNull();
   if (k === null) {
     scanned.reduction = 0;
     scanned.newlines = 0;
@@ -113,7 +118,7 @@ export function scanStringBytes(owner: object, buf: Uint8Array, p: number, limit
  * kind of value, an error, or the string the window ends in (and calls again after it).
  */
 export function skipStringElements(owner: object, buf: Uint8Array, p: number, limit: number): number {
-  const k = kernel === undefined ? (kernel = load()) : kernel;
+  const k = kernelOrNull();
   if (k === null) return p;
   mirror(k, owner, buf, p, limit);
   const delta = mirrorStart - k.base;

@@ -208,11 +208,7 @@ export class JsonCursor {
       reduction += scanned.reduction;
       newlines += scanned.newlines;
       if (scanned.lastNewlineEnd >= 0) lastNewlineEnd = scanned.lastNewlineEnd;
-      if (quote >= 0) {
-        this.pos = quote + 1;
-        const bytes = quote - start - reduction;
-        return { start, end: quote, bytes, lines: bytes === 0 ? 0 : newlines + (lastNewlineEnd === quote ? 0 : 1) };
-      }
+      if (quote >= 0) return this.endString(start, quote, reduction, newlines, lastNewlineEnd);
       p = scanned.at;
     }
     // Local copies of the cached search positions: this loop runs once per escape.
@@ -282,6 +278,11 @@ export class JsonCursor {
       this.pos = start - 1;
       return undefined;
     }
+    return this.endString(start, q, reduction, newlines, lastNewlineEnd);
+  }
+
+  /** The stats of a string whose closing quote is at `q`; the cursor moves past it. */
+  private endString(start: number, q: number, reduction: number, newlines: number, lastNewlineEnd: number): StringStats {
     this.pos = q + 1;
     const bytes = q - start - reduction;
     const lines = bytes === 0 ? 0 : newlines + (lastNewlineEnd === q ? 0 : 1);
