@@ -54,15 +54,20 @@ function newVec(stride: i32, cap: i32): Vec {
   return v;
 }
 
+/** Room for `more` records after the `len` there are (capacity at least doubles). */
+@inline function reserveVec(v: Vec, more: i32): void {
+  if (v.len + more > v.cap) {
+    const cap = max<i32>(v.cap * 2, v.len + more);
+    const np = alloc(cap * v.stride * 4);
+    memory.copy(np, v.ptr, <usize>(v.len * v.stride * 4));
+    v.ptr = np;
+    v.cap = cap;
+  }
+}
+
 /** Appends a record and returns its address. */
 function vpush(v: Vec): usize {
-  if (v.len == v.cap) {
-    const bytes = v.cap * v.stride * 4;
-    const np = alloc(bytes * 2);
-    memory.copy(np, v.ptr, <usize>bytes);
-    v.ptr = np;
-    v.cap *= 2;
-  }
+  if (v.len == v.cap) reserveVec(v, 1);
   return v.ptr + <usize>(v.len++ * v.stride * 4);
 }
 
@@ -174,7 +179,6 @@ let confused: i32 = 0;
 let namesPtr: usize = 0;
 let namesLen: i32 = 0;
 let namesCap: i32 = 0;
-let namesCount: i32 = 0;
 let recent: usize = 0; // RECENT_MASK + 1 slots of a u64 hash, the length, -
 // Two parenthesis views (the last closed one and the enclosing one).
 let LP: usize = 0;
@@ -419,7 +423,6 @@ function addName(s: i32, e: i32): void {
   seti(nr, 1, flen);
   store<u64>(nr, m, 8);
   namesLen += flen + 1;
-  namesCount++;
 }
 
 // ---- parentheses
@@ -533,6 +536,11 @@ function memberCallee(call: usize): bool {
   return j >= 0 && ch(j) == 46;
 }
 
+/** The kind of a function written as an argument (`call` its paren record) or after a `(` (an IIFE), or else an expression. */
+@inline function argHostKind(callArgs: bool, call: usize, afterParen: bool): i32 {
+  return callArgs ? (memberCallee(call) ? K_MEMBER_CALLBACK : K_CALLBACK) : afterParen ? K_IIFE : K_EXPRESSION;
+}
+
 function enclosingHostKind(): i32 {
   for (let i = braces.len - 1; i >= 0; i--) {
     const b = rec(braces, i);
@@ -636,7 +644,7 @@ function openBrace(at: i32): void {
         if (beforeType == T_PUNCT && (beforeP == 40 || beforeP == 44)) event(E_PENC, hosts.len, beforeP == 40 ? 1 : 0);
       }
       const isArg = beforeType == T_PUNCT && (beforeP == 40 || beforeP == 44) && hasEnclosing && isCallArgs(EN);
-      const kind = isArg ? (memberCallee(EN) ? K_MEMBER_CALLBACK : K_CALLBACK) : beforeType == T_PUNCT && beforeP == 40 ? K_IIFE : K_EXPRESSION;
+      const kind = argHostKind(isArg, EN, beforeType == T_PUNCT && beforeP == 40);
       seti(entry, 2, addHost(kind, start, 0, ps, pe, at + 1, -1, -1));
     }
   } else if (t1 == T_PUNCT && p1 == 41 && haveLP) {
@@ -753,7 +761,7 @@ function openBrace(at: i32): void {
                   parenAt(parens.len - 1, -1, EN);
                   callArgs = isCallArgs(EN);
                 } else if (isDefined(SPEC)) event(E_PENC, hosts.len, prevChar == 40 ? 1 : 0);
-                kind = callArgs ? (memberCallee(EN) ? K_MEMBER_CALLBACK : K_CALLBACK) : prevChar == 40 ? K_IIFE : K_EXPRESSION;
+                kind = argHostKind(callArgs, EN, prevChar == 40);
               } else if (prevChar == 61) {
                 // `a.b = function` keeps its arguments unknown; `var f = function` may be inlined.
                 let k = j - 1;
@@ -1279,7 +1287,6 @@ export function begin(): void {
   namesCap = max<i32>(4096, n >> 3);
   namesPtr = alloc(namesCap);
   namesLen = 0;
-  namesCount = 0;
   recent = alloc((RECENT_MASK + 1) * 16);
   memory.fill(recent, 0, (RECENT_MASK + 1) * 16);
   pos = 0;
@@ -1349,8 +1356,8 @@ function indexNames(): void {
   for (let l = 1; l <= MAX_NAME_FOLDED + 1; l++) seti(lengthStart, l, geti(lengthStart, l) + geti(lengthStart, l - 1));
   const fill = alloc((MAX_NAME_FOLDED + 1) * 4);
   memory.copy(fill, lengthStart, (MAX_NAME_FOLDED + 1) * 4);
-  byLength = alloc(max<i32>(1, namesCount) * 4);
-  masks = alloc(max<i32>(1, namesCount) * 8);
+  byLength = alloc(max<i32>(1, nameRecs.len) * 4);
+  masks = alloc(max<i32>(1, nameRecs.len) * 8);
   for (let i = 0; i < nameRecs.len; i++) {
     const r = rec(nameRecs, i);
     const len = geti(r, 1);
@@ -1432,7 +1439,8 @@ function distanceAtMost2(off: i32, len: i32, qlen: i32): bool {
 // the first half scans on alone. The result is the serial pass's exactly (test/decoys-split.test.ts
 // compares them at many split points).
 
-// The second half's header: the result header (H_*), then these (SPEC_REGION_* in src/decoys/scan-split.ts).
+// The second half's header: the result header (H_*), then these (scanSecondHalf in
+// src/decoys/scan-split.ts reads SH_REGION_START and SH_REGION_END by number: 25 and 26).
 const SH_EVENTS = HEADER_INTS, SH_EVENTS_LEN = HEADER_INTS + 1, SH_FAILED = HEADER_INTS + 2, SH_SPLIT = HEADER_INTS + 3;
 const SH_END = HEADER_INTS + 4, SH_REGION_START = HEADER_INTS + 5, SH_REGION_END = HEADER_INTS + 6, SH_RING = HEADER_INTS + 7;
 const SPEC_HEADER_INTS = SH_RING + 32;
@@ -1465,7 +1473,6 @@ export function specReset(): void {
   parens.len = 0;
   events.len = 0;
   namesLen = 0;
-  namesCount = 0;
   // The repeat cache must hold only names the block holds: one met before the split (where this
   // half may have read the text otherwise than the first half did) would skip its next
   // occurrence, and the merged names would lack it.
@@ -1502,13 +1509,7 @@ export function importRegion(bytes: i32): usize {
 }
 
 function appendRecords(v: Vec, src: usize, len: i32): void {
-  if (v.len + len > v.cap) {
-    const cap = max<i32>(v.cap * 2, v.len + len);
-    const np = alloc(cap * v.stride * 4);
-    memory.copy(np, v.ptr, <usize>(v.len * v.stride * 4));
-    v.ptr = np;
-    v.cap = cap;
-  }
+  reserveVec(v, len);
   memory.copy(rec(v, v.len), src, <usize>(len * v.stride * 4));
   v.len += len;
 }
@@ -1573,7 +1574,6 @@ export function mergeSpec(region: usize, regionB: usize, headerB: usize): i32 {
     seti(r, 0, geti(r, 0) + namesLen);
   }
   namesLen += nameBytes;
-  namesCount += recsLen;
   newlines += geti(h, H_NEWLINES);
   doubleQuoted += geti(h, H_DOUBLE_QUOTED);
   singleQuoted += geti(h, H_SINGLE_QUOTED);
@@ -1615,7 +1615,7 @@ export function mergeSpec(region: usize, regionB: usize, headerB: usize): i32 {
       if (parens.len > 0) {
         parenAt(parens.len - 1, -1, EN);
         const host = rec(hosts, hostBase + a);
-        seti(host, 0, isCallArgs(EN) ? (memberCallee(EN) ? K_MEMBER_CALLBACK : K_CALLBACK) : geti(e, 2) != 0 ? K_IIFE : K_EXPRESSION);
+        seti(host, 0, argHostKind(isCallArgs(EN), EN, geti(e, 2) != 0));
       }
     }
   }
