@@ -14,8 +14,17 @@ import { AGENT_APP, listFiles, plainLeakSearch, tempDir, writeFiles } from './ha
 let root: string;
 const dirs: Record<string, string> = {};
 
-/** After pillbox: turns the output's maps back on, so that strip has real maps to take out. */
-const mapsOn = (sourcemap: OutputOptions['sourcemap'] = true): RolldownPlugin => ({ name: 'maps-on', outputOptions: (options) => ({ ...options, sourcemap }) });
+/** How many chunks had a map when the bundle reached generateBundle (before pillbox's, which runs last). */
+const chunkMaps: Record<string, number> = {};
+
+/** After pillbox: with `sourcemap`, turns the output's maps back on (strip then meets real maps); records chunkMaps. */
+const after = (name: string, sourcemap?: OutputOptions['sourcemap']): RolldownPlugin => ({
+  name: 'after-pillbox',
+  outputOptions: (options) => (sourcemap ? { ...options, sourcemap } : null),
+  generateBundle(_options, bundle) {
+    chunkMaps[name] = Object.values(bundle).filter((e) => e.type === 'chunk' && e.map).length;
+  },
+});
 
 async function build(outName: string, plugins: RolldownPlugin[], output: OutputOptions = {}): Promise<string> {
   const dir = join(root, outName);
@@ -43,9 +52,9 @@ beforeAll(async () => {
   dirs.base = await build('base', []);
   // strip has Rolldown build no maps (tested below); these turn them back on after pillbox, so
   // that the strip transform meets real maps and comments.
-  dirs.strip = await build('strip', [pillbox(), mapsOn()]);
-  dirs.stripInline = await build('strip-inline', [pillbox(), mapsOn('inline')], { sourcemap: 'inline', minify: false });
-  dirs.notBuilt = await build('not-built', [pillbox()]);
+  dirs.strip = await build('strip', [pillbox(), after('strip', true)]);
+  dirs.stripInline = await build('strip-inline', [pillbox(), after('stripInline', 'inline')], { sourcemap: 'inline', minify: false });
+  dirs.notBuilt = await build('not-built', [pillbox(), after('notBuilt')]);
   dirs.noMaps = await build('no-maps', [], { sourcemap: false });
   dirs.hidden = await build('hidden', [pillbox({ sourcemaps: 'hidden' })]);
   dirs.nosources = await build('nosources', [pillbox({ sourcemaps: 'nosources' })], { minify: false });
@@ -63,8 +72,10 @@ describe('rolldown adapter', () => {
     expect(files.filter((f) => f.endsWith('.js')).length).toBeGreaterThanOrEqual(3);
     expect(listFiles(dirs.notBuilt)).toEqual(files);
     for (const f of files) expect(readFileSync(join(dirs.notBuilt, f), 'utf8'), f).toBe(readFileSync(join(dirs.noMaps, f), 'utf8'));
-    // With the maps turned back on, there were maps to strip.
-    expect(listFiles(dirs.base).filter((f) => f.endsWith('.map')).length).toBeGreaterThanOrEqual(3);
+    expect(chunkMaps.notBuilt).toBe(0);
+    // With the maps turned back on, there were maps to strip, and none are left.
+    expect(chunkMaps.strip).toBeGreaterThanOrEqual(3);
+    expect(chunkMaps.stripInline).toBeGreaterThanOrEqual(3);
     expect(listFiles(dirs.strip).filter((f) => f.endsWith('.map'))).toEqual([]);
   });
 

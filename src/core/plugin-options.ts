@@ -101,6 +101,11 @@ const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 const KNOWN_KEYS = new Set(['sourcemaps', 'hiddenDir', 'decoys', 'manifestDir', 'failOnLeak', 'forbid']);
 const KNOWN_DECOY_KEYS = new Set(['key', 'channel', 'release', 'count']);
 
+/** The source-map mode the options ask for, or the default for a production or development build (not validated). */
+export function sourcemapModeOf(options: PillboxOptions | undefined, production: boolean): SourcemapMode {
+  return options?.sourcemaps ?? (production ? 'strip' : 'keep');
+}
+
 /** Validate, apply defaults, and resolve paths and the key. Throws PillboxOptionsError / KeyError. */
 export function resolvePluginOptions(options: PillboxOptions | undefined, ctx: HardenContext): ResolvedOptions {
   const opts = options ?? {};
@@ -111,7 +116,7 @@ export function resolvePluginOptions(options: PillboxOptions | undefined, ctx: H
   }
   const warnings: string[] = [];
 
-  const sourcemaps = opts.sourcemaps ?? (ctx.production ? 'strip' : 'keep');
+  const sourcemaps = sourcemapModeOf(opts, ctx.production);
   if (!(SOURCEMAP_MODES as readonly string[]).includes(sourcemaps)) {
     throw new PillboxOptionsError(`${where}: sourcemaps must be one of ${SOURCEMAP_MODES.join(', ')}; got ${JSON.stringify(sourcemaps)}`);
   }

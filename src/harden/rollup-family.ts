@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { createHardenSession, type HardenResult, type HardenSession, type OutputFile } from './index.js';
-import type { HardenContext, PillboxOptions } from '../core/plugin-options.js';
+import { sourcemapModeOf, type HardenContext, type PillboxOptions } from '../core/plugin-options.js';
 
 // The output-stage work shared by the rollup, Rolldown and Vite adapters. All three hand
 // `generateBundle` a mutable bundle of chunks and assets; we run last (`order: 'post'`), after
@@ -44,8 +44,8 @@ export interface OutputTarget {
 export class RollupFamilyCore {
   private session: HardenSession | null = null;
   private warned = false;
-  /** This plugin told the bundler not to build maps (see outputOptions). */
-  private mapsOff = false;
+  /** The outputs (by `file` or `dir`) whose maps this plugin told the bundler not to build (see outputOptions). */
+  private readonly mapsOff = new Set<string>();
 
   constructor(
     private readonly options: PillboxOptions | undefined,
@@ -76,10 +76,9 @@ export class RollupFamilyCore {
    * Rolldown (and Vite on it) runs this hook before buildStart, so the mode is read from the
    * options here, not from a session; bad options still fail at buildStart.
    */
-  outputOptions<T extends { sourcemap?: unknown }>(ctx: HookContext, options: T): T | null {
-    const mode = this.options?.sourcemaps ?? (this.isProduction(ctx) ? 'strip' : 'keep');
-    if (mode !== 'strip' || !options.sourcemap) return null;
-    this.mapsOff = true;
+  outputOptions<T extends { sourcemap?: unknown; file?: unknown; dir?: unknown }>(ctx: HookContext, options: T): T | null {
+    if (sourcemapModeOf(this.options, this.isProduction(ctx)) !== 'strip' || !options.sourcemap) return null;
+    this.mapsOff.add(outputKey(options));
     return { ...options, sourcemap: false };
   }
 
@@ -91,7 +90,7 @@ export class RollupFamilyCore {
     const outDir = output.dir ? resolve(root, output.dir) : output.file ? dirname(resolve(root, output.file)) : session.options.outDir;
     const files: OutputFile[] = Object.values(bundle).map((e) => ({ fileName: e.fileName, source: e.type === 'chunk' ? e.code : e.source }));
     const result = await session.processOutput(files, { outDir });
-    if (this.mapsOff && !output.sourcemap) result.summary.mapsNotBuilt = true;
+    if (this.mapsOff.has(outputKey(output)) && !output.sourcemap) result.summary.mapsNotBuilt = true;
     applyToBundle(bundle, result);
     for (const w of result.warnings) ctx.warn(w);
     if (result.gate && !result.gate.ok) ctx.error(result.gate.message);
@@ -99,6 +98,11 @@ export class RollupFamilyCore {
     if (line && ctx.info) ctx.info(line);
     return result;
   }
+}
+
+/** One output of a build, as both outputOptions and generateBundle see it. */
+function outputKey(output: { file?: unknown; dir?: unknown }): string {
+  return String(output.file ?? output.dir ?? '');
 }
 
 export function applyToBundle(bundle: Record<string, BundleEntry>, result: HardenResult): void {
