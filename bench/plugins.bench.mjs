@@ -76,7 +76,7 @@ for (const bundler of BUNDLERS) {
   const own = m('pillbox', 'ownMs') / m('plain');
   console.log(
     `  pillbox's own time (its import and hooks, measured inside the build): ${m('pillbox', 'ownMs').toFixed(0)} ms = ${pct(own)} of the plain build ` +
-      `(not a target: with esbuild, strip also saves the maps' build, which this leaves out); CPU ${m('pillbox', 'ownCpu').toFixed(0)} ms`,
+      `(not a target: strip also saves the maps' build, which this leaves out); CPU ${m('pillbox', 'ownCpu').toFixed(0)} ms`,
   );
   console.log(
     `  decoys (style + placement + manifest, fresh process, session made before the build as by the plugin): ${m('plant', 'plantMs').toFixed(0)} ms = ${pct(decoys)} of the plain build ` +

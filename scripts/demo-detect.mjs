@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { minify } from 'terser';
 import { run } from './demo-examples.mjs';
 
-/** snake_case names in string literals -> camelCase, as a copier rebranding tools and flags might. */
 /** snake_case -> camelCase, as the copier in the demo renames strings. */
 export const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 
+/** snake_case names in string literals -> camelCase, as a copier rebranding tools and flags might. */
 function camelCaseStrings(code) {
   let renamed = 0;
   const out = code.replace(/(["'`])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\1/g, (_, quote, name) => {

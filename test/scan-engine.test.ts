@@ -145,7 +145,8 @@ describe('scan()', () => {
     const dir = join(work, 'hybrid');
     write(dir, {
       'dist/both.js.map': JSON.stringify({ version: 3, sources: ['../src/a.ts'], mappings: 'AAAA', ...sealed }),
-      // Holds the bytes `manifest/v1` and `"pillbox"` (which the envelope check looks for first), nested.
+      // A false-positive guard (the old full check rejected it too): it holds the bytes
+      // `manifest/v1` and `"pillbox"` that the envelope check looks for first, nested.
       'dist/plain.js.map': JSON.stringify({ version: 3, sources: ['../src/a.ts'], mappings: 'AAAA', names: ['manifest/v1', 'pillbox'], x_meta: { pillbox: 'manifest/v1', data: '', iv: '' } }),
     });
     const report = await scanOne(dir);

@@ -55,8 +55,6 @@ export interface EarlyResults {
   sniff?: MapSniff;
 }
 
-/** Most leading white space looked at before deciding a file is not worth walking early. */
-
 /**
  * A ReadObserver that runs the key search and, for a file that starts like a source map (the
  * case sniffMap walks at once), the map walk, as the bytes arrive.

@@ -51,7 +51,7 @@ const VERSION_KEY = Buffer.from('"version"', 'latin1');
 const MAPPINGS_KEY = Buffer.from('"mappings"', 'latin1');
 const SECTIONS_KEY = Buffer.from('"sections"', 'latin1');
 /** What a map attempt starts with; truncated or broken files that start so are invalid maps. */
-export const MAP_HEAD = /^\{\s*"(?:version"\s*:\s*3\b|sources"\s*:|sourcesContent"\s*:|mappings"\s*:|sections"\s*:)/;
+const MAP_HEAD = /^\{\s*"(?:version"\s*:\s*3\b|sources"\s*:|sourcesContent"\s*:|mappings"\s*:|sections"\s*:)/;
 
 export function isCompressedName(name: string): 'gzip' | 'brotli' | undefined {
   if (/\.gz$/i.test(name)) return 'gzip';
@@ -183,10 +183,9 @@ export class MapWalk {
       const top = yield* walkMap(this.cursor, 0, seen);
       this.result = top.isMap ? { kind: 'map', form, map: flatten(top, body), body } : { kind: 'not-map' };
     } catch (err) {
-      // The verdict looks at the first 256 bytes: wait for them.
-      while (!this.cursor.complete && this.cursor.end < start + 256) yield;
-      const head = body.toString('latin1', start, start + 256);
-      if ((seen.version3 && seen.mapKey) || MAP_HEAD.test(head)) {
+      // The verdict looks at the map's head: wait for its bytes.
+      while (!this.cursor.complete && this.cursor.end < start + MAP_HEAD_BYTES) yield;
+      if ((seen.version3 && seen.mapKey) || opensLikeMap(body, start)) {
         const message = err instanceof JsonSyntaxError || err instanceof SectionDepthError ? err.message : String(err);
         this.result = { kind: 'invalid', form, message: `looks like a source map but cannot be read: ${message}`, code: 'invalid-map' };
       } else {
