@@ -19,6 +19,7 @@
 // than a 10% share of an esbuild build (bench/README.md, "Decoys"). This file copies the code
 // into the module's memory and turns its int records into objects.
 
+import { moduleFromBase64, WebAssembly } from '../core/webassembly.js';
 import { FoldedNames, fold, type NameSource } from './names.js';
 import {
   countSplit,
@@ -146,12 +147,6 @@ interface ScannerExports extends SplitScanner {
 const STEP_UNITS = 1 << 17;
 const compiled: { wide?: object; narrow?: object; spec?: object } = {};
 
-// This project's TypeScript libraries (ES2023, node) do not declare WebAssembly: the part used.
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
-}
-const { WebAssembly } = globalThis as unknown as { WebAssembly?: WebAssemblyApi };
 
 /**
  * A fresh instance (its own memory) per chunk: the chunk's names stay in it for the near-miss
@@ -160,8 +155,8 @@ const { WebAssembly } = globalThis as unknown as { WebAssembly?: WebAssemblyApi 
 function newScanner(narrow: boolean): ScannerExports {
   if (!WebAssembly) throw new Error('pillbox decoys need WebAssembly, which this Node.js process does not have (started with --jitless?)');
   const module = narrow
-    ? (compiled.narrow ??= new WebAssembly.Module(Buffer.from(SCANNER_NARROW_WASM_BASE64, 'base64')))
-    : (compiled.wide ??= new WebAssembly.Module(Buffer.from(SCANNER_WASM_BASE64, 'base64')));
+    ? (compiled.narrow ??= moduleFromBase64(WebAssembly, SCANNER_NARROW_WASM_BASE64))
+    : (compiled.wide ??= moduleFromBase64(WebAssembly, SCANNER_WASM_BASE64));
   const abort = () => {
     throw new Error('pillbox: the decoy scanner stopped on an internal error');
   };
@@ -176,13 +171,19 @@ const utf8 = new TextEncoder();
  * ASCII chunk starts it for the ones after it (see ScanBatch.release); a scan never waits for it.
  */
 export function startSplitWorker(sample: string = SPLIT_SAMPLE): void {
-  if (!WebAssembly) return;
+  let spec: object;
   try {
-    compiled.spec ??= new WebAssembly.Module(Buffer.from(SCANNER_SPEC_WASM_BASE64, 'base64'));
+    spec = specModule();
   } catch {
     return;
   }
-  startScanWorker(compiled.spec, sample, STEP_UNITS);
+  startScanWorker(spec, sample, STEP_UNITS);
+}
+
+/** The split build's module, compiled once per process (throws without WebAssembly). */
+function specModule(): object {
+  if (!WebAssembly) throw new Error('no WebAssembly');
+  return (compiled.spec ??= moduleFromBase64(WebAssembly, SCANNER_SPEC_WASM_BASE64));
 }
 
 /** What the worker warms up on when nobody gives it better: functions, objects, a switch, strings. */
@@ -247,11 +248,10 @@ function loadScanner(code: string, split: 'worker' | 'none' = 'worker'): { build
  * (the worker runs the same function), and whether the halves were merged. ASCII code only.
  */
 export function scanChunkSplitInThread(code: string, points: readonly SplitPoint[]): { result: ScanResult; merged: boolean } {
-  if (!WebAssembly) throw new Error('no WebAssembly');
+  const module = specModule();
   const { wasm, bytes } = loadScanner(code, 'none');
   if (!bytes) throw new Error('scanChunkSplitInThread: the code is not ASCII');
-  compiled.spec ??= new WebAssembly.Module(Buffer.from(SCANNER_SPEC_WASM_BASE64, 'base64'));
-  const spec = new WebAssembly.Instance(compiled.spec, { env: { abort: () => {} } }).exports as unknown as SplitScanner;
+  const spec = new WebAssembly!.Instance(module, { env: { abort: () => {} } }).exports as unknown as SplitScanner;
   const copy = bytes.slice();
   const before = splitScansDone();
   let split = -1;

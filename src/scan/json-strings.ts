@@ -5,6 +5,7 @@
 // a bad escape), the JavaScript loop in json-walk.ts goes on: it stays the one reference for
 // every edge and error, and test/scan-json-strings.test.ts checks the two agree.
 
+import { moduleFromBase64, WebAssembly } from '../core/webassembly.js';
 import { JSON_STRINGS_WASM_BASE64 } from './json-strings-wasm.generated.js';
 
 interface StringsExports {
@@ -17,13 +18,6 @@ interface StringsExports {
 
 /** Bytes mirrored per copy; test code shrinks it to put window ends everywhere. */
 let windowBytes = 1024 * 1024;
-
-// This project's TypeScript libraries (ES2023, node) do not declare WebAssembly: the part used.
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
-}
-const { WebAssembly } = globalThis as unknown as { WebAssembly?: WebAssemblyApi };
 
 // null: this process has no WebAssembly (node --jitless), and the JavaScript loop does it all.
 interface Kernel {
@@ -43,7 +37,7 @@ let mirrorEnd = 0;
 function load(): Kernel | null {
   if (!WebAssembly) return null;
   try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(JSON_STRINGS_WASM_BASE64, 'base64')), {
+    const instance = new WebAssembly.Instance(moduleFromBase64(WebAssembly, JSON_STRINGS_WASM_BASE64), {
       env: { abort: () => {} },
     });
     const exports = instance.exports as unknown as StringsExports;
