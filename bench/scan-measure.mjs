@@ -30,9 +30,9 @@ function snapshotDist() {
 
 let entry;
 
-/** One measured task in a fresh process; `build` is the package entry to scan with (default: a snapshot of dist/). */
+/** One measured task in a fresh process; `build` is the package entry to scan with (default: a snapshot of dist/; gunzip loads none). */
 export function runChild(mode, files, extraArgs = [], build = undefined) {
-  const env = { ...process.env, PILLBOX_BENCH_ENTRY: build ?? (entry ??= snapshotDist()) };
+  const env = mode === 'scan' ? { ...process.env, PILLBOX_BENCH_ENTRY: build ?? (entry ??= snapshotDist()) } : process.env;
   const out = execFileSync(process.execPath, [...extraArgs, CHILD, mode, ...files], { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').pop());
 }
