@@ -50,6 +50,28 @@ function post(m, chunks, compressedBytes) {
   parentPort.postMessage({ id: m.id, type: 'data', chunks, compressedBytes }, transfer);
 }
 
+/** A job's shared state (how far it has sent ahead of the consumer), registered under its id. */
+function newJob(m, close, resume) {
+  const job = { max: m.maxAheadBytes, ahead: 0, paused: false, pauses: 0, close, resume };
+  jobs.set(m.id, job);
+  return job;
+}
+
+/** Sends a batch; true when the job must now wait for acks (it is a whole window ahead). */
+function sendBatch(m, job, chunks, bytes, compressedBytes) {
+  post(m, chunks, compressedBytes);
+  job.ahead += bytes;
+  if (job.ahead < job.max || job.paused) return false;
+  job.paused = true;
+  job.pauses++;
+  return true;
+}
+
+function endJob(m, job, loop) {
+  jobs.delete(m.id);
+  parentPort.postMessage({ id: m.id, type: 'end', loop, pauses: job.pauses });
+}
+
 function failJob(m, job, err) {
   if (!jobs.has(m.id)) return;
   jobs.delete(m.id);
@@ -69,19 +91,18 @@ function syncJob(m) {
   // The handle reports a zlib error by destroying the stream, which then emits it: caught here.
   gunzip.on('error', () => {});
   let fd = -1;
-  const job = {
-    max: m.maxAheadBytes,
-    ahead: 0,
-    paused: false,
-    pauses: 0,
-    scheduled: false,
-    close() {
-      if (fd >= 0) closeSync(fd);
-      fd = -1;
-      gunzip.close();
-    },
+  const close = () => {
+    if (fd >= 0) closeSync(fd);
+    fd = -1;
+    gunzip.close();
   };
-  jobs.set(m.id, job);
+  // Slices are scheduled one at a time: at the start, by a slice that did not pause, and by an
+  // ack that ends a pause (a paused job has none scheduled).
+  const schedule = () => setImmediate(slice);
+  const job = newJob(m, close, () => {
+    job.paused = false;
+    schedule();
+  });
   const input = Buffer.allocUnsafe(m.readSize);
   // Output buffers are filled whole and sent (the last one as far as it was filled).
   let out = Buffer.allocUnsafe(m.chunkSize);
@@ -93,14 +114,12 @@ function syncJob(m) {
     // (A tail under 4 KiB is copied out: sent as a view, its whole buffer would be cloned.)
     if (outOff > 0) chunks.push(outOff >= 4096 ? out.subarray(0, outOff) : Buffer.from(out.subarray(0, outOff)));
     if (chunks.length > 0) post(m, chunks, consumed);
-    jobs.delete(m.id);
-    parentPort.postMessage({ id: m.id, type: 'end', loop: true, pauses: job.pauses });
-    job.close();
+    endJob(m, job, true);
+    close();
   };
   // The input zlib has not finished with: it is fed again (into fresh output) until zlib leaves
   // output space unused, which means it has taken all it wants.
   let pending = false;
-  let flush = Z_NO_FLUSH;
   let inOff = 0;
   let availIn = 0;
   let lastRead = -1;
@@ -109,8 +128,7 @@ function syncJob(m) {
   // nothing must not hold the thread either) or the archive ends, then yield to the event
   // loop, where acks, stops and other archives' slices get their turn.
   const slice = () => {
-    job.scheduled = false;
-    if (jobs.get(m.id) !== job || job.paused) return;
+    if (jobs.get(m.id) !== job) return; // stopped
     try {
       if (fd < 0) fd = openSync(m.path, 'r');
       let reads = 0;
@@ -118,13 +136,12 @@ function syncJob(m) {
         if (!pending) {
           if (reads++ === 8) break;
           lastRead = readSync(fd, input, 0, input.length, null);
-          flush = lastRead === 0 ? Z_FINISH : Z_NO_FLUSH;
           inOff = 0;
           availIn = lastRead;
           pending = true;
         }
         const availOut = m.chunkSize - outOff;
-        handle.writeSync(flush, input, inOff, availIn, out, outOff, availOut);
+        handle.writeSync(lastRead === 0 ? Z_FINISH : Z_NO_FLUSH, input, inOff, availIn, out, outOff, availOut);
         if (gunzip.destroyed) throw gunzip.errored || new Error('zlib failed');
         const availOutAfter = state[0];
         const availInAfter = state[1];
@@ -144,72 +161,56 @@ function syncJob(m) {
         // the file has.
         if (availIn > 0 || lastRead === 0) return finished();
       }
-      if (batched > 0) {
-        post(m, chunks, consumed);
-        job.ahead += batched;
-        chunks = [];
-        batched = 0;
-      }
-      if (job.ahead >= job.max) {
-        job.paused = true;
-        job.pauses++;
-      } else schedule();
+      const wait = batched > 0 && sendBatch(m, job, chunks, batched, consumed);
+      chunks = [];
+      batched = 0;
+      if (!wait) schedule();
     } catch (err) {
       failJob(m, job, err);
     }
-  };
-  const schedule = () => {
-    if (job.scheduled) return;
-    job.scheduled = true;
-    setImmediate(slice);
-  };
-  job.resume = () => {
-    job.paused = false;
-    schedule();
   };
   schedule();
   return true;
 }
 
 function streamJob(m) {
-  const job = { file: createReadStream(m.path, { highWaterMark: m.readSize }), gunzip: zlib.createGunzip({ chunkSize: m.chunkSize }), chunks: [], batched: 0, max: m.maxAheadBytes, ahead: 0, paused: false, pauses: 0 };
-  job.close = () => {
-    job.file.destroy();
-    job.gunzip.destroy();
-  };
-  job.resume = () => {
-    job.paused = false;
-    job.gunzip.resume();
-  };
-  jobs.set(m.id, job);
+  const file = createReadStream(m.path, { highWaterMark: m.readSize });
+  const gunzip = zlib.createGunzip({ chunkSize: m.chunkSize });
+  const job = newJob(
+    m,
+    () => {
+      file.destroy();
+      gunzip.destroy();
+    },
+    () => {
+      job.paused = false;
+      gunzip.resume();
+    },
+  );
+  let chunks = [];
+  let batched = 0;
   const flush = () => {
-    if (job.batched === 0) return;
+    if (batched === 0) return;
     // A chunk that is all of its ArrayBuffer is zlib's finished output buffer: moved, no copy.
     // A partial one shares its buffer with output still to come: copied.
-    post(m, job.chunks.map((c) => (c.byteOffset === 0 && c.length === c.buffer.byteLength ? c : Buffer.from(c))), job.gunzip.bytesWritten);
-    job.ahead += job.batched;
-    job.chunks = [];
-    job.batched = 0;
-    if (job.ahead >= job.max && !job.paused) {
-      job.paused = true;
-      job.pauses++;
-      job.gunzip.pause();
-    }
+    const sent = chunks.map((c) => (c.byteOffset === 0 && c.length === c.buffer.byteLength ? c : Buffer.from(c)));
+    if (sendBatch(m, job, sent, batched, gunzip.bytesWritten)) gunzip.pause();
+    chunks = [];
+    batched = 0;
   };
   const fail = (err) => failJob(m, job, err);
-  job.file.on('error', fail);
-  job.gunzip.on('error', fail);
-  job.gunzip.on('data', (chunk) => {
-    job.chunks.push(chunk);
-    job.batched += chunk.length;
-    if (job.batched >= m.batchBytes) flush();
+  file.on('error', fail);
+  gunzip.on('error', fail);
+  gunzip.on('data', (chunk) => {
+    chunks.push(chunk);
+    batched += chunk.length;
+    if (batched >= m.batchBytes) flush();
   });
-  job.gunzip.on('end', () => {
+  gunzip.on('end', () => {
     flush();
-    jobs.delete(m.id);
-    parentPort.postMessage({ id: m.id, type: 'end', pauses: job.pauses });
+    endJob(m, job, false);
   });
-  job.file.pipe(job.gunzip);
+  file.pipe(gunzip);
 }
 
 parentPort.on('message', (m) => {
