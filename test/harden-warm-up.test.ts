@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { warmUpStarted } from '../src/decoys/warm-up.js';
+import { warmUpSettled, warmUpStarted } from '../src/decoys/warm-up.js';
 import { createHardenSession } from '../src/harden/index.js';
 
 // The decoy engine warms up while the bundler builds only where the adapter says the bundler
@@ -21,5 +21,7 @@ it("starts only for a bundler that builds off Node's thread, and writes nothing"
   createHardenSession(options, { production: true, projectRoot: root, bundler: 'esbuild', buildsOffThread: true });
   for (let waited = 0; !warmUpStarted() && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
   expect(warmUpStarted()).toBe(true);
+  // Every step has run (generation and placement included) before the folder is checked.
+  await warmUpSettled();
   expect(readdirSync(root)).toEqual([]);
 }, 20_000);

@@ -33,10 +33,16 @@ function sampleBundle(): string {
 
 let started = false;
 let stopped = false;
+let running: Promise<void> = Promise.resolve();
 
 /** Whether a warm-up has started in this process (tests check which sessions start one). */
 export function warmUpStarted(): boolean {
   return started;
+}
+
+/** For tests: settles when this process's warm-up has run all its steps (or was stopped). */
+export function warmUpSettled(): Promise<void> {
+  return running;
 }
 
 /** Later steps of a running warm-up are skipped: the real work has begun. */
@@ -52,6 +58,11 @@ export function stopWarmUp(): void {
 export async function warmUpDecoys(): Promise<void> {
   if (started) return;
   started = true;
+  running = warmUp();
+  await running;
+}
+
+async function warmUp(): Promise<void> {
   const code = sampleBundle();
   const step = async <T>(work: () => T): Promise<T | undefined> => {
     await new Promise((resolve) => setImmediate(resolve));
