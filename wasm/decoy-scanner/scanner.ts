@@ -315,6 +315,13 @@ function init(): void {
   return count - i >= 0 ? load<i32>(RP + (<usize>((count - i) & 7) << 2)) : 0;
 }
 
+/** The character after the spaces from `j` on (0 at the end: the code is zero-padded). */
+@inline function charAfterSpaces(j: i32): i32 {
+  let k = j;
+  while (k < n && ch(k) == 32) k++;
+  return ch(k);
+}
+
 function identIs(s: i32, e: i32, word: string): bool {
   const len = word.length;
   if (e - s != len) return false;
@@ -1083,36 +1090,25 @@ export function step(limit: i32): i32 {
       push(T_IDENT, i, j, 0);
       if (j - i == 6 && identIs(i, j, 'export')) seti(vpush(exportsAt), 0, i);
       // case "str":  /  default:
+      // (SPEC: at the half's top level the switch is not known yet: an event says what was seen.)
       if (j - i == 4 && identIs(i, j, 'case')) {
         const top = topBrace();
-        if (top != 0 && geti(top, 3) >= 0) {
-          let k = j;
-          while (k < n && ch(k) == 32) k++;
-          const q = ch(k);
+        const inSwitch = top != 0 && geti(top, 3) >= 0;
+        if (inSwitch || (isDefined(SPEC) && top == 0)) {
+          const q = charAfterSpaces(j);
           if (q == 34 || q == 39) {
-            const sw = rec(switches, geti(top, 3));
-            seti(sw, 6, geti(sw, 6) + 1);
-          }
-        } else if (isDefined(SPEC)) {
-          if (top == 0) {
-            let k = j;
-            while (k < n && ch(k) == 32) k++;
-            const q = ch(k);
-            if (q == 34 || q == 39) event(E_CASE, 0, 0);
+            if (inSwitch) {
+              const sw = rec(switches, geti(top, 3));
+              seti(sw, 6, geti(sw, 6) + 1);
+            } else event(E_CASE, 0, 0);
           }
         }
       } else if (j - i == 7 && identIs(i, j, 'default')) {
         const top = topBrace();
-        if (top != 0 && geti(top, 3) >= 0) {
-          let k = j;
-          while (k < n && ch(k) == 32) k++;
-          if (ch(k) == 58) seti(rec(switches, geti(top, 3)), 5, i);
-        } else if (isDefined(SPEC)) {
-          if (top == 0) {
-            let k = j;
-            while (k < n && ch(k) == 32) k++;
-            if (ch(k) == 58) event(E_DEFAULT, i, 0);
-          }
+        const inSwitch = top != 0 && geti(top, 3) >= 0;
+        if ((inSwitch || (isDefined(SPEC) && top == 0)) && charAfterSpaces(j) == 58) {
+          if (inSwitch) seti(rec(switches, geti(top, 3)), 5, i);
+          else event(E_DEFAULT, i, 0);
         }
       }
       i = j;
@@ -1177,10 +1173,11 @@ export function step(limit: i32): i32 {
       continue;
     }
     if (c == 41) {
+      // SPEC: a parenthesis opened before the split closes here: unknown (-2), and an event.
       if (isDefined(SPEC)) {
         if (parens.len == 0) event(E_PCLOSE, 0, 0);
-        lastParenIdx = parens.len > 0 ? --parens.len : -2;
-      } else lastParenIdx = parens.len > 0 ? --parens.len : -1;
+      }
+      lastParenIdx = parens.len > 0 ? --parens.len : isDefined(SPEC) ? -2 : -1;
       lastCloseAt = i;
       push(T_PUNCT, i, i + 1, 41);
       i++;
