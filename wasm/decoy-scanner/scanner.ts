@@ -1204,17 +1204,14 @@ export function step(limit: i32): i32 {
     // `:` after a tool-schema key directly inside an object literal.
     if (c == 58) {
       const top = topBrace();
-      if (isDefined(SPEC)) {
-        if (top == 0 && (bt(1) == T_IDENT || bt(1) == T_STRING)) {
-          const s = bt(1) == T_STRING ? bs(1) + 1 : bs(1);
-          const e = bt(1) == T_STRING ? be(1) - 1 : be(1);
-          if (identIs(s, e, 'input_schema') || identIs(s, e, 'inputSchema') || identIs(s, e, 'parameters')) unknownState(9);
-        }
-      }
-      if (top != 0 && geti(top, 0) == B_OBJ && geti(top, 4) < 0 && (bt(1) == T_IDENT || bt(1) == T_STRING)) {
+      // (SPEC: a schema key at the half's top level belongs to an object opened before the split.)
+      const inObject = top != 0 && geti(top, 0) == B_OBJ && geti(top, 4) < 0;
+      if ((inObject || (isDefined(SPEC) && top == 0)) && (bt(1) == T_IDENT || bt(1) == T_STRING)) {
         const s = bt(1) == T_STRING ? bs(1) + 1 : bs(1);
         const e = bt(1) == T_STRING ? be(1) - 1 : be(1);
-        if (identIs(s, e, 'input_schema') || identIs(s, e, 'inputSchema') || identIs(s, e, 'parameters')) {
+        const schemaKey = identIs(s, e, 'input_schema') || identIs(s, e, 'inputSchema') || identIs(s, e, 'parameters');
+        if (schemaKey && !inObject) unknownState(9);
+        else if (schemaKey) {
           seti(top, 4, tools.len);
           const t = vpush(tools);
           seti(t, 0, geti(top, 1));
