@@ -148,15 +148,23 @@ const H_EXPORTS = 17, H_EXPORTS_LEN = 18, H_NAME_RECS_LEN = 19;
 const HEADER_INTS = 20;
 
 // ---- state
-let code: usize = 0; // the code: UTF-16 code units, or ASCII bytes when NARROW
 let n: i32 = 0;
-let CLASS: usize = 0; // 128 bytes: 1 identifier start, 2 identifier part only (digits)
-let FOLD: usize = 0; // 128 bytes: the folded character, 0 if folding drops it
-let BITS: usize = 0; // 128 u64: charBit of each folded character
-let RT: usize = 0;
-let RS: usize = 0;
-let RE: usize = 0;
-let RP: usize = 0;
+// The tables live at addresses fixed when the module is compiled (static data), and the code at
+// CODE_AT: V8 then folds each address into the load that uses it, where a global would be read
+// again for every character.
+const CODE_AT: usize = 1 << 16; // above the static data (under 5 KB), checked in prepare
+const CLASS: usize = memory.data(256, 16); // 1 identifier start, 2 identifier part only (digits); 128-255 as isIdentStart says
+// What a character starts, for step's one dispatch (a jump table, not a chain of comparisons):
+// 256 entries, so the NARROW build reads any byte without a bound check.
+const KIND: usize = memory.data(256, 16);
+const C_PUNCT = 0, C_SPACE = 1, C_NL = 2, C_SLASH = 3, C_QUOTE = 4, C_TICK = 5, C_IDENT = 6, C_DIGIT = 7;
+const C_LBRACE = 8, C_RBRACE = 9, C_LPAREN = 10, C_RPAREN = 11, C_HASH = 12, C_DOT = 13;
+const FOLD: usize = memory.data(128, 16); // 128 bytes: the folded character, 0 if folding drops it
+const BITS: usize = memory.data(128 * 8, 16); // 128 u64: charBit of each folded character
+const RT: usize = memory.data(32, 16);
+const RS: usize = memory.data(32, 16);
+const RE: usize = memory.data(32, 16);
+const RP: usize = memory.data(32, 16);
 let count: i32 = 0;
 let hosts: Vec = changetype<Vec>(0);
 let switches: Vec = changetype<Vec>(0);
@@ -181,8 +189,8 @@ let namesLen: i32 = 0;
 let namesCap: i32 = 0;
 let recent: usize = 0; // RECENT_MASK + 1 slots of a u64 hash, the length, -
 // Two parenthesis views (the last closed one and the enclosing one).
-let LP: usize = 0;
-let EN: usize = 0;
+const LP: usize = memory.data(PAREN_STRIDE * 4, 16);
+const EN: usize = memory.data(PAREN_STRIDE * 4, 16);
 
 // ---- a scan split in two (see "the split" at the end of this file)
 // Events the second half records for what only the first half's state at the split decides:
@@ -245,16 +253,33 @@ function scopeDecidedLocally(): bool {
 function init(): void {
   if (staticTop != 0) return;
   top = (__heap_base + 15) & ~(<usize>15);
-  CLASS = alloc(128);
   for (let c = 0; c < 128; c++) {
     let k: u8 = 0;
     if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c == 95 || c == 36 || c == 92) k = 1;
     else if (c >= 48 && c <= 57) k = 2;
     store<u8>(CLASS + <usize>c, k);
+    let d = C_PUNCT;
+    if (k == 1) d = C_IDENT;
+    else if (k == 2) d = C_DIGIT;
+    else if (c == 32 || c == 9 || c == 13) d = C_SPACE;
+    else if (c == 10) d = C_NL;
+    else if (c == 47) d = C_SLASH;
+    else if (c == 34 || c == 39) d = C_QUOTE;
+    else if (c == 96) d = C_TICK;
+    else if (c == 123) d = C_LBRACE;
+    else if (c == 125) d = C_RBRACE;
+    else if (c == 40) d = C_LPAREN;
+    else if (c == 41) d = C_RPAREN;
+    else if (c == 35) d = C_HASH;
+    else if (c == 46) d = C_DOT;
+    store<u8>(KIND + <usize>c, <u8>d);
+  }
+  // Past ASCII (read only by the NARROW build, whose characters are bytes): as isIdentStart says.
+  for (let c = 128; c < 256; c++) {
+    store<u8>(CLASS + <usize>c, 1);
+    store<u8>(KIND + <usize>c, <u8>(c == 0xa0 ? C_SPACE : C_IDENT));
   }
   // Folding: lower-case ASCII letters and digits, 0 for what folding drops.
-  FOLD = alloc(128);
-  BITS = alloc(128 * 8);
   for (let c = 0; c < 128; c++) {
     let f = 0;
     if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) f = c;
@@ -262,24 +287,20 @@ function init(): void {
     store<u8>(FOLD + <usize>c, <u8>f);
     store<u64>(BITS + (<usize>c << 3), f == 0 ? 0 : charBit(f)); // by the unfolded character
   }
-  RT = alloc(32);
-  RS = alloc(32);
-  RE = alloc(32);
-  RP = alloc(32);
-  LP = alloc(PAREN_STRIDE * 4);
-  EN = alloc(PAREN_STRIDE * 4);
   staticTop = top;
 }
 
 // NARROW: a compile-time constant given with `--use NARROW=1` (see the top of this file).
 @inline function ch(i: i32): i32 {
-  if (isDefined(NARROW)) return <i32>load<u8>(code + <usize>i);
-  return <i32>load<u16>(code + (<usize>i << 1));
+  if (isDefined(NARROW)) return <i32>load<u8>(CODE_AT + <usize>i);
+  return <i32>load<u16>(CODE_AT + (<usize>i << 1));
 }
 @inline function isIdentStart(c: i32): bool {
+  if (isDefined(NARROW)) return load<u8>(CLASS + <usize>c) == 1;
   return c < 128 ? load<u8>(CLASS + <usize>c) == 1 : true;
 }
 @inline function isIdentPart(c: i32): bool {
+  if (isDefined(NARROW)) return load<u8>(CLASS + <usize>c) != 0;
   return c < 128 ? load<u8>(CLASS + <usize>c) != 0 : true;
 }
 @inline function isSpace(c: i32): bool {
@@ -951,238 +972,255 @@ export function step(limit: i32): i32 {
       }
     }
     const c = ch(i);
-    if (c == 32 || c == 9 || c == 13 || c == 0xa0 || c == 0xfeff) {
-      i++;
-      continue;
+    let k: i32;
+    if (isDefined(NARROW)) k = <i32>load<u8>(KIND + <usize>c);
+    else k = c < 128 ? <i32>load<u8>(KIND + <usize>c) : c == 0xa0 || c == 0xfeff ? C_SPACE : C_IDENT;
+    if (k >= C_HASH) {
+      if (k == C_HASH) k = isIdentStart(ch(i + 1)) ? C_IDENT : C_PUNCT;
+      else {
+        const d = ch(i + 1);
+        k = d >= 48 && d <= 57 ? C_DIGIT : C_PUNCT;
+      }
     }
-    if (c == 10) {
-      newlines++;
-      i++;
-      continue;
-    }
-    if (c == 47) {
-      const d = ch(i + 1);
-      if (d == 47) {
-        while (i < n && ch(i) != 10) i++;
+    // Every case ends in `continue` or `return`; only plain punctuation falls through.
+    switch (k) {
+      case C_SPACE: {
+        i++;
         continue;
       }
-      if (d == 42) {
-        let k = i + 2;
-        while (k < n && !(ch(k) == 42 && ch(k + 1) == 47)) {
-          if (ch(k) == 10) newlines++;
-          k++;
-        }
-        if (k >= n) {
-          return lost();
-        }
-        i = k + 2;
+      case C_NL: {
+        newlines++;
+        i++;
         continue;
       }
-      if (regexAllowed()) {
-        let j = i + 1;
-        let inClass = false;
-        while (j < n) {
-          const e = ch(j);
-          if (e == 92) {
-            j += 2;
-            continue;
-          }
-          if (e == 10) break;
-          if (inClass) {
-            if (e == 93) inClass = false;
-          } else if (e == 91) inClass = true;
-          else if (e == 47) break;
-          j++;
-        }
-        if (j >= n || ch(j) != 47) {
-          return lost();
-        }
-        j++;
-        while (isIdentPart(ch(j))) j++; // the zero padding ends the run
-        push(T_REGEX, i, j, 0);
-        i = j;
-        continue;
-      }
-      push(T_PUNCT, i, i + 1, 47);
-      i++;
-      continue;
-    }
-    if (c == 34 || c == 39) {
-      let j = i + 1;
-      let escaped = false;
-      // A raw newline inside a string is only a line continuation (after a backslash); any
-      // other means the scan lost track (a regular expression read as a division, say).
-      for (;;) {
-        if (j >= n) {
-          return lost();
-        }
-        const q = ch(j);
-        if (q == c) break;
-        if (q == 92) {
-          escaped = true;
-          j += ch(j + 1) == 13 && ch(j + 2) == 10 ? 3 : 2;
+      case C_SLASH: {
+        const d = ch(i + 1);
+        if (d == 47) {
+          while (i < n && ch(i) != 10) i++;
           continue;
         }
-        if (q == 10) {
-          return lost();
+        if (d == 42) {
+          let k = i + 2;
+          while (k < n && !(ch(k) == 42 && ch(k + 1) == 47)) {
+            if (ch(k) == 10) newlines++;
+            k++;
+          }
+          if (k >= n) {
+            return lost();
+          }
+          i = k + 2;
+          continue;
         }
-        j++;
+        if (regexAllowed()) {
+          let j = i + 1;
+          let inClass = false;
+          while (j < n) {
+            const e = ch(j);
+            if (e == 92) {
+              j += 2;
+              continue;
+            }
+            if (e == 10) break;
+            if (inClass) {
+              if (e == 93) inClass = false;
+            } else if (e == 91) inClass = true;
+            else if (e == 47) break;
+            j++;
+          }
+          if (j >= n || ch(j) != 47) {
+            return lost();
+          }
+          j++;
+          while (isIdentPart(ch(j))) j++; // the zero padding ends the run
+          push(T_REGEX, i, j, 0);
+          i = j;
+          continue;
+        }
+        push(T_PUNCT, i, i + 1, 47);
+        i++;
+        continue;
       }
-      const s = i + 1;
-      const e = j;
-      if (c == 34) doubleQuoted++;
-      else singleQuoted++;
-      if (pendingDirectiveHost >= 0) seti(rec(hosts, pendingDirectiveHost), 7, 1);
-      pendingDirectiveHost = -1;
-      if (e - s >= 4 && e - s <= 200) {
-        if (e - s >= MIN_NAME_RAW) {
-          addName(s, e);
-          // The value as well as the text: `"a\nb"` is `a`, a newline and `b` at run time.
-          if (escaped) {
-            const r = vpush(escs);
+      case C_QUOTE: {
+        let j = i + 1;
+        let escaped = false;
+        // A raw newline inside a string is only a line continuation (after a backslash); any
+        // other means the scan lost track (a regular expression read as a division, say).
+        for (;;) {
+          if (j >= n) {
+            return lost();
+          }
+          const q = ch(j);
+          if (q == c) break;
+          if (q == 92) {
+            escaped = true;
+            j += ch(j + 1) == 13 && ch(j + 2) == 10 ? 3 : 2;
+            continue;
+          }
+          if (q == 10) {
+            return lost();
+          }
+          j++;
+        }
+        const s = i + 1;
+        const e = j;
+        if (c == 34) doubleQuoted++;
+        else singleQuoted++;
+        if (pendingDirectiveHost >= 0) seti(rec(hosts, pendingDirectiveHost), 7, 1);
+        pendingDirectiveHost = -1;
+        if (e - s >= 4 && e - s <= 200) {
+          if (e - s >= MIN_NAME_RAW) {
+            addName(s, e);
+            // The value as well as the text: `"a\nb"` is `a`, a newline and `b` at run time.
+            if (escaped) {
+              const r = vpush(escs);
+              seti(r, 0, s);
+              seti(r, 1, e);
+            }
+          }
+          if (e - s <= 96 && !escaped && flagShaped(s, e)) {
+            const r = vpush(flags);
             seti(r, 0, s);
             seti(r, 1, e);
+            // callee("flag", ...)
+            if (bt(1) == T_PUNCT && bp(1) == 40 && bt(2) == T_IDENT) {
+              seti(r, 2, bs(2));
+              seti(r, 3, be(2));
+            } else {
+              seti(r, 2, -1);
+              seti(r, 3, -1);
+            }
           }
         }
-        if (e - s <= 96 && !escaped && flagShaped(s, e)) {
-          const r = vpush(flags);
-          seti(r, 0, s);
-          seti(r, 1, e);
-          // callee("flag", ...)
-          if (bt(1) == T_PUNCT && bp(1) == 40 && bt(2) == T_IDENT) {
-            seti(r, 2, bs(2));
-            seti(r, 3, be(2));
-          } else {
-            seti(r, 2, -1);
-            seti(r, 3, -1);
-          }
+        noteValue(s, e);
+        // ident === "str"
+        if (count >= 2 && bp(1) == P_EQ && bt(1) == T_PUNCT && bt(2) == T_IDENT && !(count >= 3 && bt(3) == T_PUNCT && bp(3) == 46)) {
+          attribute(bs(2), be(2));
         }
+        push(T_STRING, i, j + 1, 0);
+        i = j + 1;
+        continue;
       }
-      noteValue(s, e);
-      // ident === "str"
-      if (count >= 2 && bp(1) == P_EQ && bt(1) == T_PUNCT && bt(2) == T_IDENT && !(count >= 3 && bt(3) == T_PUNCT && bp(3) == 46)) {
-        attribute(bs(2), be(2));
-      }
-      push(T_STRING, i, j + 1, 0);
-      i = j + 1;
-      continue;
-    }
-    if (c == 96) {
-      pendingDirectiveHost = -1;
-      const open = braces.len;
-      const j = scanTemplate(i + 1);
-      if (j < 0) {
-        return lost();
-      }
-      // A whole template without substitutions is a string value too.
-      if (braces.len == open) noteValue(i + 1, j - 1);
-      push(T_TEMPLATE, i, j, 0);
-      i = j;
-      continue;
-    }
-    if (isIdentStart(c) || (c == 35 && isIdentStart(ch(i + 1)))) {
-      let j = i + 1;
-      while (isIdentPart(ch(j))) j++; // the zero padding ends the run
-      pendingDirectiveHost = -1;
-      if (j - i >= MIN_NAME_RAW) addName(i, j);
-      // "str" === ident
-      if (count >= 2 && bp(1) == P_EQ && bt(1) == T_PUNCT && bt(2) == T_STRING) attribute(i, j);
-      push(T_IDENT, i, j, 0);
-      if (j - i == 6 && identIs(i, j, 'export')) seti(vpush(exportsAt), 0, i);
-      // case "str":  /  default:
-      // (SPEC: at the half's top level the switch is not known yet: an event says what was seen.)
-      if (j - i == 4 && identIs(i, j, 'case')) {
-        const top = topBrace();
-        const inSwitch = top != 0 && geti(top, 3) >= 0;
-        if (inSwitch || (isDefined(SPEC) && top == 0)) {
-          const q = charAfterSpaces(j);
-          if (q == 34 || q == 39) {
-            if (inSwitch) {
-              const sw = rec(switches, geti(top, 3));
-              seti(sw, 6, geti(sw, 6) + 1);
-            } else event(E_CASE, 0, 0);
-          }
-        }
-      } else if (j - i == 7 && identIs(i, j, 'default')) {
-        const top = topBrace();
-        const inSwitch = top != 0 && geti(top, 3) >= 0;
-        if ((inSwitch || (isDefined(SPEC) && top == 0)) && charAfterSpaces(j) == 58) {
-          if (inSwitch) seti(rec(switches, geti(top, 3)), 5, i);
-          else event(E_DEFAULT, i, 0);
-        }
-      }
-      i = j;
-      continue;
-    }
-    if ((c >= 48 && c <= 57) || (c == 46 && ch(i + 1) >= 48 && ch(i + 1) <= 57)) {
-      const hex = c == 48 && (ch(i + 1) | 32) == 120;
-      let j = i + 1;
-      while (j < n) {
-        const e = ch(j);
-        if (isIdentPart(e) || e == 46) j++;
-        else if ((e == 43 || e == 45) && (ch(j - 1) | 32) == 101 && !hex) j++;
-        else break;
-      }
-      pendingDirectiveHost = -1;
-      push(T_NUM, i, j, 0);
-      i = j;
-      continue;
-    }
-    // Punctuation.
-    pendingDirectiveHost = -1;
-    if (c == 123) {
-      openBrace(i);
-      const top = topBrace();
-      if (geti(top, 2) >= 0) pendingDirectiveHost = geti(top, 2);
-      push(T_PUNCT, i, i + 1, 123);
-      i++;
-      continue;
-    }
-    if (c == 125) {
-      const top = topBrace();
-      if (top != 0 && geti(top, 0) == B_TPL) {
-        braces.len--;
+      case C_TICK: {
+        pendingDirectiveHost = -1;
+        const open = braces.len;
         const j = scanTemplate(i + 1);
         if (j < 0) {
           return lost();
         }
-        // The whole `}...` continues a template token.
+        // A whole template without substitutions is a string value too.
+        if (braces.len == open) noteValue(i + 1, j - 1);
         push(T_TEMPLATE, i, j, 0);
         i = j;
         continue;
       }
-      closeBrace(i);
-      push(T_PUNCT, i, i + 1, 125);
-      i++;
-      continue;
-    }
-    if (c == 40) {
-      const r = vpush(parens);
-      seti(r, F_BT, bt(1));
-      seti(r, F_BS, bs(1));
-      seti(r, F_BE, be(1));
-      seti(r, F_B2T, bt(2));
-      seti(r, F_B2S, bs(2));
-      seti(r, F_B2E, be(2));
-      seti(r, F_B3T, bt(3));
-      seti(r, F_B3S, bs(3));
-      seti(r, F_B3E, be(3));
-      seti(r, F_OPEN, i);
-      push(T_PUNCT, i, i + 1, 40);
-      i++;
-      continue;
-    }
-    if (c == 41) {
-      // SPEC: a parenthesis opened before the split closes here: unknown (-2), and an event.
-      if (isDefined(SPEC)) {
-        if (parens.len == 0) event(E_PCLOSE, 0, 0);
+      case C_IDENT: {
+        let j = i + 1;
+        while (isIdentPart(ch(j))) j++; // the zero padding ends the run
+        pendingDirectiveHost = -1;
+        if (j - i >= MIN_NAME_RAW) addName(i, j);
+        // "str" === ident
+        if (count >= 2 && bp(1) == P_EQ && bt(1) == T_PUNCT && bt(2) == T_STRING) attribute(i, j);
+        push(T_IDENT, i, j, 0);
+        if (j - i == 6 && identIs(i, j, 'export')) seti(vpush(exportsAt), 0, i);
+        // case "str":  /  default:
+        // (SPEC: at the half's top level the switch is not known yet: an event says what was seen.)
+        if (j - i == 4 && identIs(i, j, 'case')) {
+          const top = topBrace();
+          const inSwitch = top != 0 && geti(top, 3) >= 0;
+          if (inSwitch || (isDefined(SPEC) && top == 0)) {
+            const q = charAfterSpaces(j);
+            if (q == 34 || q == 39) {
+              if (inSwitch) {
+                const sw = rec(switches, geti(top, 3));
+                seti(sw, 6, geti(sw, 6) + 1);
+              } else event(E_CASE, 0, 0);
+            }
+          }
+        } else if (j - i == 7 && identIs(i, j, 'default')) {
+          const top = topBrace();
+          const inSwitch = top != 0 && geti(top, 3) >= 0;
+          if ((inSwitch || (isDefined(SPEC) && top == 0)) && charAfterSpaces(j) == 58) {
+            if (inSwitch) seti(rec(switches, geti(top, 3)), 5, i);
+            else event(E_DEFAULT, i, 0);
+          }
+        }
+        i = j;
+        continue;
       }
-      lastParenIdx = parens.len > 0 ? --parens.len : isDefined(SPEC) ? -2 : -1;
-      lastCloseAt = i;
-      push(T_PUNCT, i, i + 1, 41);
-      i++;
-      continue;
+      case C_DIGIT: {
+        const hex = c == 48 && (ch(i + 1) | 32) == 120;
+        let j = i + 1;
+        while (j < n) {
+          const e = ch(j);
+          if (isIdentPart(e) || e == 46) j++;
+          else if ((e == 43 || e == 45) && (ch(j - 1) | 32) == 101 && !hex) j++;
+          else break;
+        }
+        pendingDirectiveHost = -1;
+        push(T_NUM, i, j, 0);
+        i = j;
+        continue;
+      }
+      case C_LBRACE: {
+        pendingDirectiveHost = -1;
+        openBrace(i);
+        const top = topBrace();
+        if (geti(top, 2) >= 0) pendingDirectiveHost = geti(top, 2);
+        push(T_PUNCT, i, i + 1, 123);
+        i++;
+        continue;
+      }
+      case C_RBRACE: {
+        pendingDirectiveHost = -1;
+        const top = topBrace();
+        if (top != 0 && geti(top, 0) == B_TPL) {
+          braces.len--;
+          const j = scanTemplate(i + 1);
+          if (j < 0) {
+            return lost();
+          }
+          // The whole `}...` continues a template token.
+          push(T_TEMPLATE, i, j, 0);
+          i = j;
+          continue;
+        }
+        closeBrace(i);
+        push(T_PUNCT, i, i + 1, 125);
+        i++;
+        continue;
+      }
+      case C_LPAREN: {
+        pendingDirectiveHost = -1;
+        const r = vpush(parens);
+        seti(r, F_BT, bt(1));
+        seti(r, F_BS, bs(1));
+        seti(r, F_BE, be(1));
+        seti(r, F_B2T, bt(2));
+        seti(r, F_B2S, bs(2));
+        seti(r, F_B2E, be(2));
+        seti(r, F_B3T, bt(3));
+        seti(r, F_B3S, bs(3));
+        seti(r, F_B3E, be(3));
+        seti(r, F_OPEN, i);
+        push(T_PUNCT, i, i + 1, 40);
+        i++;
+        continue;
+      }
+      case C_RPAREN: {
+        pendingDirectiveHost = -1;
+        // SPEC: a parenthesis opened before the split closes here: unknown (-2), and an event.
+        if (isDefined(SPEC)) {
+          if (parens.len == 0) event(E_PCLOSE, 0, 0);
+        }
+        lastParenIdx = parens.len > 0 ? --parens.len : isDefined(SPEC) ? -2 : -1;
+        lastCloseAt = i;
+        push(T_PUNCT, i, i + 1, 41);
+        i++;
+        continue;
+      }
     }
+    // Punctuation.
+    pendingDirectiveHost = -1;
     let p = c;
     let len = 1;
     const d = ch(i + 1);
@@ -1232,18 +1270,19 @@ export function step(limit: i32): i32 {
 /** Room for `units` code units of code (plus zero padding); returns where to write them. */
 export function prepare(units: i32): usize {
   init();
-  top = staticTop;
+  if (staticTop > CODE_AT) unreachable();
+  top = CODE_AT; // the code is the first allocation: at CODE_AT (alloc keeps an aligned start)
   if (isDefined(NARROW)) {
-    code = alloc(units + 16);
-    memory.fill(code + <usize>units, 0, 16);
+    alloc(units + 16);
+    memory.fill(CODE_AT + <usize>units, 0, 16);
   } else {
-    code = alloc((units + 16) * 2);
-    memory.fill(code + (<usize>units << 1), 0, 32);
+    alloc((units + 16) * 2);
+    memory.fill(CODE_AT + (<usize>units << 1), 0, 32);
   }
   n = units;
   // Where the next allocation starts (alloc aligns to 8): the second half's records from here on.
   regionStart = (top + 7) & ~(<usize>7);
-  return code;
+  return CODE_AT;
 }
 
 /** Resets the scan state for the code written after `prepare`. */
