@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { GUARD_KINDS, guardText, verifySwitchHost } from '../src/decoys/place.js';
+import { buildDecoySet } from '../src/decoys/index.js';
+import { NameIndex } from '../src/decoys/names.js';
+import { GUARD_KINDS, guardText, planChunk, verifySwitchHost, type HostSlots } from '../src/decoys/place.js';
 import { KeyedStream } from '../src/decoys/random.js';
 import { scanChunk } from '../src/decoys/scan.js';
+import { learnStyle } from '../src/decoys/style.js';
 import { TEST_KEY } from './decoys-helpers.js';
 
 // The guards are false for every value and touch nothing while deciding so; switch hosts are
@@ -59,5 +62,55 @@ describe('switch hosts', () => {
     expect(site('function f(d){switch(d){case "a":let d=1;return d;default:return 0}}'.replace('let d=1;return d', 'return 1;case "c":let d=1'))).toBe(false);
     expect(site('function f(d){switch(d){case "a":return 1;case "c":const {x:d}=o;default:return 0}}')).toBe(false);
     expect(site('function f(d){switch(d){case "a":return 1;case "c":class d{}default:return 0}}')).toBe(false);
+  });
+});
+
+// Each chosen host is re-parsed with acorn, cold in a one-off build: large hosts come last, and a
+// host is re-parsed once per build however many passes try it.
+describe('host choice', () => {
+  // Callbacks handed to a property call (the safest kind), each `i` lines of real statements long.
+  const callback = (i: number, lines: number) =>
+    `list${i}.forEach(function (item) {\n` + Array.from({ length: lines }, (_, k) => `  total${i} += item.size * ${k + 1};\n`).join('') + '});\n';
+  const plan = (code: string, count: number, verified?: Map<number, HostSlots | undefined>) => {
+    const scan = scanChunk(code);
+    expect(scan.confused).toBe(false);
+    const style = learnStyle([{ code, scan }]);
+    const names = new NameIndex();
+    for (const n of scan.names) names.add(n);
+    const set = buildDecoySet({ key: TEST_KEY, channel: 'hosts', release: '1', count, style, bundleNames: names });
+    const decoys = set.shipped.slice(0, count);
+    return { scan, plans: planChunk(code, scan, decoys, style, new KeyedStream(TEST_KEY, 'hosts'), { sites: ['function-start'], verified }) };
+  };
+  const bodyOf = (code: string, offset: number) => code.lastIndexOf('forEach', offset);
+
+  it('uses no host over 1 KB while smaller ones are free, and uses large ones when nothing else is left', () => {
+    const big = callback(0, 60); // ~1.6 KB
+    expect(big.length).toBeGreaterThan(1_024);
+    const small = Array.from({ length: 12 }, (_, i) => callback(i + 1, 2)).join('');
+    // The large host first, then in the middle, then last: wherever it sits in the chunk.
+    for (const code of [big + small, small.slice(0, small.length / 2) + big + small.slice(small.length / 2), small + big]) {
+      const bigAt = code.indexOf(big);
+      const { plans } = plan(code, 4);
+      expect(plans.length).toBe(4);
+      for (const p of plans) expect(bodyOf(code, p.offset), `placed in the large host of ${code.length} bytes`).not.toBe(bigAt + 'list0.'.length);
+    }
+    // Only a large host: it still takes the decoys.
+    const alone = plan(big, 2).plans;
+    expect(alone.length).toBe(2);
+    for (const p of alone) expect(p.offset).toBeGreaterThan(0);
+  });
+
+  it('re-parses a host once across passes: a second pass reads what the first one verified', () => {
+    const code = Array.from({ length: 6 }, (_, i) => callback(i, 3)).join('');
+    const verified = new Map<number, HostSlots | undefined>();
+    const first = plan(code, 3, verified);
+    expect(first.plans.length).toBe(3);
+    expect(verified.size).toBeGreaterThanOrEqual(3);
+    // Same pass again with the filled map: the same plan (the cache changes no choice)...
+    expect(plan(code, 3, verified).plans).toEqual(first.plans);
+    // ...and it is read, not recomputed: hosts marked "refused" in it are not used.
+    const refused = new Map(Array.from({ length: first.scan.functionHosts.length }, (_, host) => [host, undefined]));
+    expect(refused.size).toBeGreaterThanOrEqual(6);
+    expect(plan(code, 3, refused).plans).toEqual([]);
   });
 });

@@ -133,6 +133,11 @@ function statement(guard: string, value: string, canReturn: boolean, e: Emit): s
 const PARSE_OPTIONS: Options = { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true };
 // Hosts are re-parsed before use: small ones keep that cheap, and real bundles have plenty.
 const MAX_HOST_BYTES = 6_000;
+// A re-parse costs about the host's size: acorn runs cold in a one-off build (several µs a byte;
+// a 2 KB function took ~10 ms in rollup's first plant). Hosts over this size are tried only
+// after every smaller one, so small bundles can still use them.
+const LARGE_HOST_BYTES = 1_024;
+const LARGE_HOST_PENALTY = 20;
 
 /** Where, in a verified host, a guarded statement may go, and which parameters it may read. */
 export interface HostSlots {
@@ -279,6 +284,8 @@ export interface PlanOptions {
   allowUnsafe?: boolean;
   /** Offsets already used in this chunk by an earlier pass. */
   usedOffsets?: ReadonlySet<number>;
+  /** Function hosts of this chunk already re-parsed by an earlier pass (read and filled). */
+  verified?: Map<number, HostSlots | undefined>;
 }
 
 /**
@@ -308,14 +315,16 @@ export function planChunk(
       const w = KIND_WEIGHT[hosts.kind(i)];
       // Hosts without parameters come last: reading `arguments` is legal but less usual.
       const bonus = hosts.usesArguments(i) ? -3 : hosts.compares(i) > 0 ? 1 : 0;
-      if (w >= minWeight && hosts.span(i) <= MAX_HOST_BYTES) fnSites.push({ kind: 'fn', host: i, at: hosts.bodyStart(i), weight: w * 2 + bonus });
+      const span = hosts.span(i);
+      if (w >= minWeight && span <= MAX_HOST_BYTES) fnSites.push({ kind: 'fn', host: i, at: hosts.bodyStart(i), weight: w * 2 + bonus - (span > LARGE_HOST_BYTES ? LARGE_HOST_PENALTY : 0) });
     }
   }
   const swSites: Site[] = [];
   if (wantSw) {
     for (const host of scan.switches) {
       const w = host.enclosing ? KIND_WEIGHT[host.enclosing] : 0;
-      if (w >= minWeight) swSites.push({ kind: 'sw', host, at: host.defaultAt >= 0 ? host.defaultAt : host.bodyEnd, weight: 11 });
+      const large = host.bodyEnd - host.start > LARGE_HOST_BYTES;
+      if (w >= minWeight) swSites.push({ kind: 'sw', host, at: host.defaultAt >= 0 ? host.defaultAt : host.bodyEnd, weight: 11 - (large ? LARGE_HOST_PENALTY : 0) });
     }
   }
   // In text order. The scan reports function bodies in order already (tens of thousands in a
@@ -348,7 +357,12 @@ export function planChunk(
       let offset: number;
       let param: string;
       if (site.kind === 'fn') {
-        if (!slotsOf.has(site.host)) slotsOf.set(site.host, verifyFunctionHost(code, hosts.get(site.host)));
+        if (!slotsOf.has(site.host)) {
+          const known = only.verified?.has(site.host);
+          const slots = known ? only.verified!.get(site.host) : verifyFunctionHost(code, hosts.get(site.host));
+          if (!known) only.verified?.set(site.host, slots);
+          slotsOf.set(site.host, slots);
+        }
         const info = slotsOf.get(site.host);
         const free = info?.slots.filter((sl) => stack || !used.has(sl.offset)) ?? [];
         if (!info || free.length === 0) {
