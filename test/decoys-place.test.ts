@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildDecoySet } from '../src/decoys/index.js';
 import { NameIndex } from '../src/decoys/names.js';
-import { GUARD_KINDS, guardText, planChunk, verifySwitchHost, type HostSlots } from '../src/decoys/place.js';
+import { GUARD_KINDS, guardText, newPlanCache, planChunk, verifySwitchHost, type PlanCache } from '../src/decoys/place.js';
 import { KeyedStream } from '../src/decoys/random.js';
 import { scanChunk } from '../src/decoys/scan.js';
 import { learnStyle } from '../src/decoys/style.js';
@@ -71,7 +71,7 @@ describe('host choice', () => {
   // Callbacks handed to a property call (the safest kind), each `i` lines of real statements long.
   const callback = (i: number, lines: number) =>
     `list${i}.forEach(function (item) {\n` + Array.from({ length: lines }, (_, k) => `  total${i} += item.size * ${k + 1};\n`).join('') + '});\n';
-  const plan = (code: string, count: number, verified?: Map<number, HostSlots | undefined>) => {
+  const plan = (code: string, count: number, cache?: PlanCache) => {
     const scan = scanChunk(code);
     expect(scan.confused).toBe(false);
     const style = learnStyle([{ code, scan }]);
@@ -79,7 +79,7 @@ describe('host choice', () => {
     for (const n of scan.names) names.add(n);
     const set = buildDecoySet({ key: TEST_KEY, channel: 'hosts', release: '1', count, style, bundleNames: names });
     const decoys = set.shipped.slice(0, count);
-    return { scan, plans: planChunk(code, scan, decoys, style, new KeyedStream(TEST_KEY, 'hosts'), { sites: ['function-start'], verified }) };
+    return { scan, plans: planChunk(code, scan, decoys, style, new KeyedStream(TEST_KEY, 'hosts'), { sites: ['function-start'], cache }) };
   };
   const bodyOf = (code: string, offset: number) => code.lastIndexOf('forEach', offset);
 
@@ -102,15 +102,18 @@ describe('host choice', () => {
 
   it('re-parses a host once across passes: a second pass reads what the first one verified', () => {
     const code = Array.from({ length: 6 }, (_, i) => callback(i, 3)).join('');
-    const verified = new Map<number, HostSlots | undefined>();
-    const first = plan(code, 3, verified);
+    const cache = newPlanCache();
+    const first = plan(code, 3, cache);
     expect(first.plans.length).toBe(3);
-    expect(verified.size).toBeGreaterThanOrEqual(3);
-    // Same pass again with the filled map: the same plan (the cache changes no choice)...
-    expect(plan(code, 3, verified).plans).toEqual(first.plans);
+    expect(cache.verified.size).toBeGreaterThanOrEqual(3);
+    expect(cache.sites.size).toBe(1);
+    // Same pass again with the filled cache: the same plan as without one (it changes no choice)...
+    expect(plan(code, 3, cache).plans).toEqual(first.plans);
+    expect(plan(code, 3).plans).toEqual(first.plans);
     // ...and it is read, not recomputed: hosts marked "refused" in it are not used.
-    const refused = new Map(Array.from({ length: first.scan.functionHosts.length }, (_, host) => [host, undefined]));
-    expect(refused.size).toBeGreaterThanOrEqual(6);
+    const refused = newPlanCache();
+    for (let host = 0; host < first.scan.functionHosts.length; host++) refused.verified.set(host, undefined);
+    expect(refused.verified.size).toBeGreaterThanOrEqual(6);
     expect(plan(code, 3, refused).plans).toEqual([]);
   });
 });

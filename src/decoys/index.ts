@@ -8,7 +8,7 @@ import { writeManifest } from '../core/manifest-store.js';
 import { checkSegment, manifestPath, readPriorDecoys, sortDecoys } from './manifest.js';
 import { shiftMap, type RawMap } from './map-shift.js';
 import { fold, NameIndex } from './names.js';
-import { applyPlacements, planChunk, type HostSlots, type PlannedPlacement } from './place.js';
+import { applyPlacements, newPlanCache, planChunk, type PlannedPlacement } from './place.js';
 import { KeyedStream } from './random.js';
 import { ScanBatch, scanChunk, type ScanResult } from './scan.js';
 import { learnStyle, type LearnedStyle } from './style.js';
@@ -198,15 +198,15 @@ export async function plantDecoys(chunks: DecoyChunk[], options: PlantOptions): 
   const assigned = assignToChunks(set.shipped, js.map(({ chunk }) => chunk), assignStream);
 
   const plans: PlannedPlacement[][] = js.map(() => []);
-  // A later pass over a chunk tries some of the same hosts again: each is re-parsed only once.
-  const verified = js.map(() => new Map<number, HostSlots | undefined>());
+  // Later passes over a chunk try some of the same hosts and the same sites again.
+  const planCaches = js.map(() => newPlanCache());
   /** Place what it can of `decoys` in chunk i; returns the ones it could not. */
   const tryPlace = (i: number, decoys: Decoy[], pass: string, allowUnsafe: boolean): Decoy[] => {
     const have = new Set(plans[i].map((p) => p.decoy.id));
     const todo = decoys.filter((d) => !have.has(d.id));
     if (todo.length === 0) return decoys;
     const stream = new KeyedStream(placeKey, `${pass}/${js[i].chunk.fileName}/${chunkTag[i]}`);
-    const extra = planChunk(js[i].chunk.code, scans[i].scan, todo, style, stream, { allowUnsafe, usedOffsets: new Set(plans[i].map((p) => p.offset)), verified: verified[i] });
+    const extra = planChunk(js[i].chunk.code, scans[i].scan, todo, style, stream, { allowUnsafe, usedOffsets: new Set(plans[i].map((p) => p.offset)), cache: planCaches[i] });
     plans[i].push(...extra);
     const placed = new Set(extra.map((p) => p.decoy.id));
     return decoys.filter((d) => !placed.has(d.id));

@@ -284,8 +284,89 @@ export interface PlanOptions {
   allowUnsafe?: boolean;
   /** Offsets already used in this chunk by an earlier pass. */
   usedOffsets?: ReadonlySet<number>;
-  /** Function hosts of this chunk already re-parsed by an earlier pass (read and filled). */
-  verified?: Map<number, HostSlots | undefined>;
+  /** What earlier passes over this chunk worked out (read and filled): see `newPlanCache`. */
+  cache?: PlanCache;
+}
+
+/**
+ * What the passes of one build over one chunk share: the function hosts already re-parsed
+ * (acorn, cold in a one-off build) and the site lists (a large bundle has tens of thousands of
+ * hosts). Valid for one chunk's code and scan only.
+ */
+export interface PlanCache {
+  verified: Map<number, HostSlots | undefined>;
+  sites: Map<string, SiteList>;
+}
+
+export function newPlanCache(): PlanCache {
+  return { verified: new Map(), sites: new Map() };
+}
+
+/**
+ * The sites a pass may try, in text order, as parallel arrays (one object per site would cost
+ * milliseconds a pass on a large bundle): `ids[k]` is a function host's index, or `-1 - j` for
+ * switch `switches[j]`; `at[k]` is where its statement goes and `weight[k]` how much it is preferred.
+ */
+interface SiteList {
+  ids: Int32Array;
+  at: Int32Array;
+  weight: Int8Array;
+  switches: SwitchHost[];
+}
+
+function siteList(scan: ScanResult, minWeight: number, wantFn: boolean, wantSw: boolean): SiteList {
+  const hosts = scan.functionHosts;
+  const fnIds = new Int32Array(wantFn ? hosts.length : 0);
+  const fnAt = new Int32Array(fnIds.length);
+  const fnWeight = new Int8Array(fnIds.length);
+  let f = 0;
+  for (let i = 0; i < fnIds.length; i++) {
+    const w = KIND_WEIGHT[hosts.kind(i)];
+    const span = hosts.span(i);
+    if (w < minWeight || span > MAX_HOST_BYTES) continue;
+    // Hosts without parameters come last: reading `arguments` is legal but less usual.
+    const bonus = hosts.usesArguments(i) ? -3 : hosts.compares(i) > 0 ? 1 : 0;
+    fnIds[f] = i;
+    fnAt[f] = hosts.bodyStart(i);
+    fnWeight[f++] = w * 2 + bonus - (span > LARGE_HOST_BYTES ? LARGE_HOST_PENALTY : 0);
+  }
+  const switches: SwitchHost[] = [];
+  const sw: Array<{ at: number; weight: number }> = [];
+  if (wantSw) {
+    for (const host of scan.switches) {
+      const w = host.enclosing ? KIND_WEIGHT[host.enclosing] : 0;
+      if (w < minWeight) continue;
+      switches.push(host);
+      sw.push({ at: host.defaultAt >= 0 ? host.defaultAt : host.bodyEnd, weight: 11 - (host.bodyEnd - host.start > LARGE_HOST_BYTES ? LARGE_HOST_PENALTY : 0) });
+    }
+  }
+  // Switches are few: sorted here (stably), then merged with the function sites, which the scan
+  // reports in text order (sorted only if they are not), functions first on equal offsets.
+  const swOrder = sw.map((_, j) => j).sort((a, b) => sw[a].at - sw[b].at);
+  let fnOrder: number[] | undefined;
+  for (let k = 1; k < f; k++) {
+    if (fnAt[k] < fnAt[k - 1]) {
+      fnOrder = Array.from({ length: f }, (_, x) => x).sort((a, b) => fnAt[a] - fnAt[b]);
+      break;
+    }
+  }
+  const n = f + swOrder.length;
+  const list: SiteList = { ids: new Int32Array(n), at: new Int32Array(n), weight: new Int8Array(n), switches };
+  for (let k = 0, a = 0, b = 0; k < n; k++) {
+    const x = a < f ? (fnOrder ? fnOrder[a] : a) : -1;
+    if (b >= swOrder.length || (x >= 0 && fnAt[x] <= sw[swOrder[b]].at)) {
+      list.ids[k] = fnIds[x];
+      list.at[k] = fnAt[x];
+      list.weight[k] = fnWeight[x];
+      a++;
+    } else {
+      const j = swOrder[b++];
+      list.ids[k] = -1 - j;
+      list.at[k] = sw[j].at;
+      list.weight[k] = sw[j].weight;
+    }
+  }
+  return list;
 }
 
 /**
@@ -304,39 +385,24 @@ export function planChunk(
   if (scan.confused || decoys.length === 0) return [];
   const e = emitFor(scan);
   const minWeight = only.allowUnsafe ? 1 : SAFE_WEIGHT;
-  // A function site names its host by index: the host object is made only if the site is tried.
-  type Site = { kind: 'fn'; host: number; at: number; weight: number } | { kind: 'sw'; host: SwitchHost; at: number; weight: number };
   const wantFn = !only.sites || only.sites.includes('function-start');
   const wantSw = !only.sites || only.sites.includes('switch-case');
-  const fnSites: Site[] = [];
   const hosts = scan.functionHosts;
-  if (wantFn) {
-    for (let i = 0; i < hosts.length; i++) {
-      const w = KIND_WEIGHT[hosts.kind(i)];
-      // Hosts without parameters come last: reading `arguments` is legal but less usual.
-      const bonus = hosts.usesArguments(i) ? -3 : hosts.compares(i) > 0 ? 1 : 0;
-      const span = hosts.span(i);
-      if (w >= minWeight && span <= MAX_HOST_BYTES) fnSites.push({ kind: 'fn', host: i, at: hosts.bodyStart(i), weight: w * 2 + bonus - (span > LARGE_HOST_BYTES ? LARGE_HOST_PENALTY : 0) });
-    }
+  const listKey = `${minWeight}/${wantFn}/${wantSw}`;
+  let list = only.cache?.sites.get(listKey);
+  if (!list) {
+    list = siteList(scan, minWeight, wantFn, wantSw);
+    only.cache?.sites.set(listKey, list);
   }
-  const swSites: Site[] = [];
-  if (wantSw) {
-    for (const host of scan.switches) {
-      const w = host.enclosing ? KIND_WEIGHT[host.enclosing] : 0;
-      const large = host.bodyEnd - host.start > LARGE_HOST_BYTES;
-      if (w >= minWeight) swSites.push({ kind: 'sw', host, at: host.defaultAt >= 0 ? host.defaultAt : host.bodyEnd, weight: 11 - (large ? LARGE_HOST_PENALTY : 0) });
-    }
-  }
-  // In text order. The scan reports function bodies in order already (tens of thousands in a
-  // large bundle: sorting them cold costs milliseconds); switches are few and sorted here.
-  const all = mergeByOffset(inOrder(fnSites), swSites.sort((a, b) => a.at - b.at));
-  if (all.length === 0) return [];
+  const total = list.ids.length;
+  if (total === 0) return [];
 
   const used = new Set<number>(only.usedOffsets ?? []);
-  const dead = new Set<Site>();
+  // Positions in the site list that can take no (more) decoy in this pass.
+  const dead = new Set<number>();
   const slotsOf = new Map<number, HostSlots | undefined>();
   const order = stream.shuffle(decoys);
-  const slices = Math.min(order.length, all.length);
+  const slices = Math.min(order.length, total);
   const out: PlannedPlacement[] = [];
   // When every slot is taken, later decoys share slots with earlier ones (a chunk with little
   // code then holds a few guarded statements in a row rather than none).
@@ -345,28 +411,29 @@ export function planChunk(
     const decoy = order[d];
     // This decoy's slice of the chunk first (best hosts first, keyed among equals), then anywhere.
     const slice = d % slices;
-    const lo = Math.floor((slice * all.length) / slices);
-    const hi = Math.floor(((slice + 1) * all.length) / slices);
+    const lo = Math.floor((slice * total) / slices);
+    const hi = Math.floor(((slice + 1) * total) / slices);
     // Then anywhere, from a keyed starting point (shuffling every site per decoy costs too much
     // keyed randomness on a large bundle).
-    const from = stream.int(all.length);
-    for (const site of candidates(all, lo, hi, from, stream)) {
-      if (dead.has(site)) continue;
+    const from = stream.int(total);
+    for (const k of candidates(list.weight, lo, hi, from, stream)) {
+      if (dead.has(k)) continue;
+      const id = list.ids[k];
       const guard = stream.pick(only.guards ?? GUARD_KINDS);
       let text: string;
       let offset: number;
       let param: string;
-      if (site.kind === 'fn') {
-        if (!slotsOf.has(site.host)) {
-          const known = only.verified?.has(site.host);
-          const slots = known ? only.verified!.get(site.host) : verifyFunctionHost(code, hosts.get(site.host));
-          if (!known) only.verified?.set(site.host, slots);
-          slotsOf.set(site.host, slots);
+      if (id >= 0) {
+        if (!slotsOf.has(id)) {
+          const known = only.cache?.verified.has(id);
+          const slots = known ? only.cache!.verified.get(id) : verifyFunctionHost(code, hosts.get(id));
+          if (!known) only.cache?.verified.set(id, slots);
+          slotsOf.set(id, slots);
         }
-        const info = slotsOf.get(site.host);
+        const info = slotsOf.get(id);
         const free = info?.slots.filter((sl) => stack || !used.has(sl.offset)) ?? [];
         if (!info || free.length === 0) {
-          dead.add(site);
+          dead.add(k);
           continue;
         }
         const slot = stream.pick(free);
@@ -382,14 +449,16 @@ export function planChunk(
           text = (slot.semicolon ? ';' : '') + stmt + (indent ? '\n' + indent : ' ');
         }
       } else {
-        if (used.has(site.at) || !verifySwitchHost(code, site.host, site.at)) {
-          dead.add(site);
+        const host = list.switches[-1 - id];
+        const at = list.at[k];
+        if (used.has(at) || !verifySwitchHost(code, host, at)) {
+          dead.add(k);
           continue;
         }
-        dead.add(site);
-        param = site.host.discriminant;
-        offset = site.at;
-        const stmt = statement(guardText(guard, param, decoy.name, e, stream), decoyValue(decoy, style, e, param, stream), site.host.inFunction, e);
+        dead.add(k);
+        param = host.discriminant;
+        offset = at;
+        const stmt = statement(guardText(guard, param, decoy.name, e, stream), decoyValue(decoy, style, e, param, stream), host.inFunction, e);
         let j = offset - 1;
         while (j >= 0 && /\s/.test(code[j])) j--;
         const needsSemi = !';{}:'.includes(code[j]);
@@ -397,7 +466,7 @@ export function planChunk(
         text = (needsSemi ? ';' : '') + (e.min ? clause : clause + ' ');
       }
       used.add(offset);
-      out.push({ decoy, site: site.kind === 'fn' ? 'function-start' : 'switch-case', guard, offset, text });
+      out.push({ decoy, site: id >= 0 ? 'function-start' : 'switch-case', guard, offset, text });
       break;
     }
     if (out.length === 0 || out[out.length - 1].decoy !== decoy) {
@@ -405,7 +474,7 @@ export function planChunk(
       // Nothing free: allow stacking once fn hosts exist, and retry this decoy.
       if (slotsOf.size === 0 || [...slotsOf.values()].every((v) => !v)) continue;
       stack = true;
-      for (const site of all) if (site.kind === 'fn' && slotsOf.get(site.host)) dead.delete(site);
+      for (let k = 0; k < total; k++) if (list.ids[k] >= 0 && slotsOf.get(list.ids[k])) dead.delete(k);
       d--;
     }
   }
@@ -413,17 +482,18 @@ export function planChunk(
 }
 
 /**
- * The sites to try for one decoy, in order: those of its slice by weight, best first, in a
- * keyed order among equals; then every site, best first, from the keyed point `from` on.
- * Lazy, because the first site or two usually take the decoy: the slice is drawn from one
- * element at a time (a Fisher-Yates shuffle stopped early), and the sort of every site only
- * happens for a decoy its slice could not take.
+ * The positions of the sites to try for one decoy, in order: those of its slice by weight, best
+ * first, in a keyed order among equals; then every site, best first, from the keyed point
+ * `from` on (its slice's again too: the caller skips the dead). Lazy, because the first site or
+ * two usually take the decoy: the slice is drawn from one element at a time (a Fisher-Yates
+ * shuffle stopped early), and the whole list is only walked, one weight at a time, for a decoy
+ * its slice could not take.
  */
-function* candidates<T extends { weight: number }>(all: readonly T[], lo: number, hi: number, from: number, stream: KeyedStream): Generator<T> {
-  const slice = all.slice(lo, hi).sort((a, b) => b.weight - a.weight);
+function* candidates(weight: Int8Array, lo: number, hi: number, from: number, stream: KeyedStream): Generator<number> {
+  const slice = Array.from({ length: hi - lo }, (_, k) => lo + k).sort((a, b) => weight[b] - weight[a]);
   for (let g = 0; g < slice.length; ) {
     let end = g;
-    while (end < slice.length && slice[end].weight === slice[g].weight) end++;
+    while (end < slice.length && weight[slice[end]] === weight[slice[g]]) end++;
     for (let i = g; i < end; i++) {
       const j = i + stream.int(end - i);
       [slice[i], slice[j]] = [slice[j], slice[i]];
@@ -431,29 +501,15 @@ function* candidates<T extends { weight: number }>(all: readonly T[], lo: number
     }
     g = end;
   }
-  yield* all
-    .slice(from)
-    .concat(all.slice(0, from))
-    .sort((a, b) => b.weight - a.weight);
-}
-
-/** `sites` sorted by offset (stable), without sorting when they already are. */
-function inOrder<T extends { at: number }>(sites: T[]): T[] {
-  for (let i = 1; i < sites.length; i++) if (sites[i].at < sites[i - 1].at) return sites.sort((a, b) => a.at - b.at);
-  return sites;
-}
-
-/** Two offset-sorted lists as one, `a`'s first on equal offsets (as a stable sort of a then b). */
-function mergeByOffset<T extends { at: number }>(a: T[], b: T[]): T[] {
-  if (b.length === 0) return a;
-  const out: T[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (j >= b.length || (i < a.length && a[i].at <= b[j].at)) out.push(a[i++]);
-    else out.push(b[j++]);
+  // The order of a stable sort by weight of the list rotated to start at `from`.
+  const n = weight.length;
+  const weights = [...new Set(weight)].sort((a, b) => b - a);
+  for (const w of weights) {
+    for (let k = 0; k < n; k++) {
+      const at = (from + k) % n;
+      if (weight[at] === w) yield at;
+    }
   }
-  return out;
 }
 
 /** Apply planned insertions with magic-string. */
