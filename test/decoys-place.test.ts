@@ -83,10 +83,11 @@ describe('host choice', () => {
   };
   const bodyOf = (code: string, offset: number) => code.lastIndexOf('forEach', offset);
 
-  it('uses no host over 1 KB while smaller ones are free, and uses large ones when nothing else is left', () => {
-    const big = callback(0, 60); // ~1.6 KB
-    expect(big.length).toBeGreaterThan(1_024);
+  it('uses no host over 256 bytes while smaller ones are free, and uses large ones when nothing else is left', () => {
+    const big = callback(0, 12); // ~350 bytes
+    expect(big.length).toBeGreaterThan(256);
     const small = Array.from({ length: 12 }, (_, i) => callback(i + 1, 2)).join('');
+    expect(callback(12, 2).length).toBeLessThan(256);
     // The large host first, then in the middle, then last: wherever it sits in the chunk.
     for (const code of [big + small, small.slice(0, small.length / 2) + big + small.slice(small.length / 2), small + big]) {
       const bigAt = code.indexOf(big);

@@ -133,10 +133,11 @@ function statement(guard: string, value: string, canReturn: boolean, e: Emit): s
 const PARSE_OPTIONS: Options = { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true };
 // Hosts are re-parsed before use: small ones keep that cheap, and real bundles have plenty.
 const MAX_HOST_BYTES = 6_000;
-// A re-parse costs about the host's size: acorn runs cold in a one-off build (several µs a byte;
-// a 2 KB function took ~10 ms in rollup's first plant). Hosts over this size are tried only
-// after every smaller one, so small bundles can still use them.
-const LARGE_HOST_BYTES = 1_024;
+// A re-parse costs about the host's size: acorn runs cold in a one-off build (2-5 µs a byte;
+// a 2 KB function took ~10 ms in rollup's first plant, and 19 hosts of up to 1 KB 17-30 ms in the
+// plugins bench's, against ~10 ms at this size). Hosts over it are tried only after every
+// smaller one, so small bundles can still use them; most functions of a bundle are this small.
+const LARGE_HOST_BYTES = 256;
 const LARGE_HOST_PENALTY = 20;
 
 /** Where, in a verified host, a guarded statement may go, and which parameters it may read. */
