@@ -491,7 +491,7 @@ export function planChunk(
  * its slice could not take.
  */
 function* candidates(weight: Int8Array, lo: number, hi: number, from: number, stream: KeyedStream): Generator<number> {
-  const slice = Array.from({ length: hi - lo }, (_, k) => lo + k).sort((a, b) => weight[b] - weight[a]);
+  const slice = byWeight(weight, lo, hi);
   for (let g = 0; g < slice.length; ) {
     let end = g;
     while (end < slice.length && weight[slice[end]] === weight[slice[g]]) end++;
@@ -511,6 +511,17 @@ function* candidates(weight: Int8Array, lo: number, hi: number, from: number, st
       if (weight[at] === w) yield at;
     }
   }
+}
+
+/** Positions lo..hi-1 by weight, highest first, in list order among equals (a stable sort; weights are few small integers). */
+function byWeight(weight: Int8Array, lo: number, hi: number): number[] {
+  const buckets = new Map<number, number[]>();
+  for (let k = lo; k < hi; k++) {
+    const bucket = buckets.get(weight[k]);
+    if (bucket) bucket.push(k);
+    else buckets.set(weight[k], [k]);
+  }
+  return [...buckets.keys()].sort((a, b) => b - a).flatMap((w) => buckets.get(w)!);
 }
 
 /** Apply planned insertions with magic-string. */
