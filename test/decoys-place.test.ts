@@ -71,8 +71,7 @@ describe('host choice', () => {
   // Callbacks handed to a property call (the safest kind), each `i` lines of real statements long.
   const callback = (i: number, lines: number) =>
     `list${i}.forEach(function (item) {\n` + Array.from({ length: lines }, (_, k) => `  total${i} += item.size * ${k + 1};\n`).join('') + '});\n';
-  const plan = (code: string, count: number, cache?: PlanCache) => {
-    const scan = scanChunk(code);
+  const plan = (code: string, count: number, cache?: PlanCache, scan = scanChunk(code)) => {
     expect(scan.confused).toBe(false);
     const style = learnStyle([{ code, scan }]);
     const names = new NameIndex();
@@ -83,22 +82,34 @@ describe('host choice', () => {
   };
   const bodyOf = (code: string, offset: number) => code.lastIndexOf('forEach', offset);
 
-  it('uses no host over 256 bytes while smaller ones are free, and uses large ones when nothing else is left', () => {
+  const inBig = (code: string, offsets: number[], big: string) => offsets.filter((o) => bodyOf(code, o) === code.indexOf(big) + 'list0.'.length).length;
+
+  it('uses no host over 256 bytes while a smaller one has a free slot, wherever it sits', () => {
     const big = callback(0, 12); // ~350 bytes
     expect(big.length).toBeGreaterThan(256);
-    const small = Array.from({ length: 12 }, (_, i) => callback(i + 1, 2)).join('');
     expect(callback(12, 2).length).toBeLessThan(256);
-    // The large host first, then in the middle, then last: wherever it sits in the chunk.
+    const small = Array.from({ length: 12 }, (_, i) => callback(i + 1, 2)).join('');
+    // 13 decoys over 13 sites: each decoy's slice is one or two sites, the large one among them.
     for (const code of [big + small, small.slice(0, small.length / 2) + big + small.slice(small.length / 2), small + big]) {
-      const bigAt = code.indexOf(big);
-      const { plans } = plan(code, 4);
-      expect(plans.length).toBe(4);
-      for (const p of plans) expect(bodyOf(code, p.offset), `placed in the large host of ${code.length} bytes`).not.toBe(bigAt + 'list0.'.length);
+      const { plans } = plan(code, 13);
+      expect(plans.length).toBe(13);
+      expect(inBig(code, plans.map((p) => p.offset), big), `decoys in the large host of ${code.length} bytes`).toBe(0);
     }
-    // Only a large host: it still takes the decoys.
-    const alone = plan(big, 2).plans;
-    expect(alone.length).toBe(2);
-    for (const p of alone) expect(p.offset).toBeGreaterThan(0);
+  });
+
+  it('uses a large host once the small ones are full, before two decoys share a slot', () => {
+    const big = callback(0, 12);
+    // Two small hosts of two statements: two slots each (the body's start, and after the first).
+    const code = callback(1, 2) + big + callback(2, 2);
+    const four = plan(code, 4).plans;
+    expect(new Set(four.map((p) => p.offset)).size).toBe(4);
+    expect(inBig(code, four.map((p) => p.offset), big)).toBe(0);
+    const six = plan(code, 6).plans;
+    expect(six.length).toBe(6);
+    expect(new Set(six.map((p) => p.offset)).size).toBe(6);
+    expect(inBig(code, six.map((p) => p.offset), big)).toBe(2);
+    // Only a large host: it takes the decoys.
+    expect(inBig(big, plan(big, 2).plans.map((p) => p.offset), big)).toBe(2);
   });
 
   it('re-parses a host once across passes: a second pass reads what the first one verified', () => {
@@ -109,12 +120,31 @@ describe('host choice', () => {
     expect(cache.verified.size).toBeGreaterThanOrEqual(3);
     expect(cache.sites.size).toBe(1);
     // Same pass again with the filled cache: the same plan as without one (it changes no choice)...
-    expect(plan(code, 3, cache).plans).toEqual(first.plans);
+    expect(plan(code, 3, cache, first.scan).plans).toEqual(first.plans);
     expect(plan(code, 3).plans).toEqual(first.plans);
     // ...and it is read, not recomputed: hosts marked "refused" in it are not used.
     const refused = newPlanCache();
     for (let host = 0; host < first.scan.functionHosts.length; host++) refused.verified.set(host, undefined);
     expect(refused.verified.size).toBeGreaterThanOrEqual(6);
     expect(plan(code, 3, refused).plans).toEqual([]);
+  });
+
+  it('keeps a site list per set of options, and refuses a cache filled for another chunk', () => {
+    const code = Array.from({ length: 6 }, (_, i) => `function local${i}(a){total+=a*${i};return a}\n` + callback(i, 2)).join('');
+    const scan = scanChunk(code);
+    const style = learnStyle([{ code, scan }]);
+    const names = new NameIndex();
+    for (const n of scan.names) names.add(n);
+    const decoys = buildDecoySet({ key: TEST_KEY, channel: 'hosts', release: '1', count: 8, style, bundleNames: names }).shipped;
+    const cache = newPlanCache();
+    const safe = planChunk(code, scan, decoys, style, new KeyedStream(TEST_KEY, 'opts'), { cache });
+    const unsafe = planChunk(code, scan, decoys, style, new KeyedStream(TEST_KEY, 'opts'), { cache, allowUnsafe: true });
+    expect(cache.sites.size).toBe(2);
+    // Each as without a cache: plain local functions only where allowUnsafe says so.
+    expect(safe).toEqual(planChunk(code, scan, decoys, style, new KeyedStream(TEST_KEY, 'opts')));
+    expect(unsafe).toEqual(planChunk(code, scan, decoys, style, new KeyedStream(TEST_KEY, 'opts'), { allowUnsafe: true }));
+    expect(safe.some((p) => code.lastIndexOf('function local', p.offset) > code.lastIndexOf('forEach', p.offset))).toBe(false);
+    const other = scanChunk(code);
+    expect(() => planChunk(code, other, decoys, style, new KeyedStream(TEST_KEY, 'opts'), { cache })).toThrow(/another chunk/);
   });
 });

@@ -136,8 +136,11 @@ const MAX_HOST_BYTES = 6_000;
 // A re-parse costs about the host's size: acorn runs cold in a one-off build (2-5 µs a byte;
 // a 2 KB function took ~10 ms in rollup's first plant, and 19 hosts of up to 1 KB 17-30 ms in the
 // plugins bench's, against ~10 ms at this size). Hosts over it are tried only after every
-// smaller one, so small bundles can still use them; most functions of a bundle are this small.
+// smaller one (they are left out of the decoys' slices, and their weight puts them last in the
+// walk of the whole list), so small bundles can still use them; most functions of a bundle are
+// this small.
 const LARGE_HOST_BYTES = 256;
+// Below the lowest weight a small site can have (-3: a host reading `arguments`).
 const LARGE_HOST_PENALTY = 20;
 
 /** Where, in a verified host, a guarded statement may go, and which parameters it may read. */
@@ -292,9 +295,10 @@ export interface PlanOptions {
 /**
  * What the passes of one build over one chunk share: the function hosts already re-parsed
  * (acorn, cold in a one-off build) and the site lists (a large bundle has tens of thousands of
- * hosts). Valid for one chunk's code and scan only.
+ * hosts). It belongs to the first scan it is used with; planChunk refuses it for any other.
  */
 export interface PlanCache {
+  scan?: ScanResult;
   verified: Map<number, HostSlots | undefined>;
   sites: Map<string, SiteList>;
 }
@@ -306,12 +310,16 @@ export function newPlanCache(): PlanCache {
 /**
  * The sites a pass may try, in text order, as parallel arrays (one object per site would cost
  * milliseconds a pass on a large bundle): `ids[k]` is a function host's index, or `-1 - j` for
- * switch `switches[j]`; `at[k]` is where its statement goes and `weight[k]` how much it is preferred.
+ * switch `switches[j]`; `at[k]` is where its statement goes, `weight[k]` how much it is
+ * preferred and `large[k]` whether it is over LARGE_HOST_BYTES. `weights`: the distinct weights,
+ * highest first.
  */
 interface SiteList {
   ids: Int32Array;
   at: Int32Array;
   weight: Int8Array;
+  large: Uint8Array;
+  weights: number[];
   switches: SwitchHost[];
 }
 
@@ -320,6 +328,7 @@ function siteList(scan: ScanResult, minWeight: number, wantFn: boolean, wantSw: 
   const fnIds = new Int32Array(wantFn ? hosts.length : 0);
   const fnAt = new Int32Array(fnIds.length);
   const fnWeight = new Int8Array(fnIds.length);
+  const fnLarge = new Uint8Array(fnIds.length);
   let f = 0;
   for (let i = 0; i < fnIds.length; i++) {
     const w = KIND_WEIGHT[hosts.kind(i)];
@@ -327,18 +336,21 @@ function siteList(scan: ScanResult, minWeight: number, wantFn: boolean, wantSw: 
     if (w < minWeight || span > MAX_HOST_BYTES) continue;
     // Hosts without parameters come last: reading `arguments` is legal but less usual.
     const bonus = hosts.usesArguments(i) ? -3 : hosts.compares(i) > 0 ? 1 : 0;
+    const large = span > LARGE_HOST_BYTES;
     fnIds[f] = i;
     fnAt[f] = hosts.bodyStart(i);
-    fnWeight[f++] = w * 2 + bonus - (span > LARGE_HOST_BYTES ? LARGE_HOST_PENALTY : 0);
+    fnLarge[f] = large ? 1 : 0;
+    fnWeight[f++] = w * 2 + bonus - (large ? LARGE_HOST_PENALTY : 0);
   }
   const switches: SwitchHost[] = [];
-  const sw: Array<{ at: number; weight: number }> = [];
+  const sw: Array<{ at: number; weight: number; large: boolean }> = [];
   if (wantSw) {
     for (const host of scan.switches) {
       const w = host.enclosing ? KIND_WEIGHT[host.enclosing] : 0;
       if (w < minWeight) continue;
       switches.push(host);
-      sw.push({ at: host.defaultAt >= 0 ? host.defaultAt : host.bodyEnd, weight: 11 - (host.bodyEnd - host.start > LARGE_HOST_BYTES ? LARGE_HOST_PENALTY : 0) });
+      const large = host.bodyEnd - host.start > LARGE_HOST_BYTES;
+      sw.push({ at: host.defaultAt >= 0 ? host.defaultAt : host.bodyEnd, weight: 11 - (large ? LARGE_HOST_PENALTY : 0), large });
     }
   }
   // Switches are few: sorted here (stably), then merged with the function sites, which the scan
@@ -352,21 +364,24 @@ function siteList(scan: ScanResult, minWeight: number, wantFn: boolean, wantSw: 
     }
   }
   const n = f + swOrder.length;
-  const list: SiteList = { ids: new Int32Array(n), at: new Int32Array(n), weight: new Int8Array(n), switches };
+  const list: SiteList = { ids: new Int32Array(n), at: new Int32Array(n), weight: new Int8Array(n), large: new Uint8Array(n), weights: [], switches };
   for (let k = 0, a = 0, b = 0; k < n; k++) {
     const x = a < f ? (fnOrder ? fnOrder[a] : a) : -1;
     if (b >= swOrder.length || (x >= 0 && fnAt[x] <= sw[swOrder[b]].at)) {
       list.ids[k] = fnIds[x];
       list.at[k] = fnAt[x];
       list.weight[k] = fnWeight[x];
+      list.large[k] = fnLarge[x];
       a++;
     } else {
       const j = swOrder[b++];
       list.ids[k] = -1 - j;
       list.at[k] = sw[j].at;
       list.weight[k] = sw[j].weight;
+      list.large[k] = sw[j].large ? 1 : 0;
     }
   }
+  list.weights = [...new Set(list.weight)].sort((a, b) => b - a);
   return list;
 }
 
@@ -389,6 +404,10 @@ export function planChunk(
   const wantFn = !only.sites || only.sites.includes('function-start');
   const wantSw = !only.sites || only.sites.includes('switch-case');
   const hosts = scan.functionHosts;
+  if (only.cache) {
+    only.cache.scan ??= scan;
+    if (only.cache.scan !== scan) throw new Error('planChunk: this PlanCache belongs to another chunk');
+  }
   const listKey = `${minWeight}/${wantFn}/${wantSw}`;
   let list = only.cache?.sites.get(listKey);
   if (!list) {
@@ -417,7 +436,7 @@ export function planChunk(
     // Then anywhere, from a keyed starting point (shuffling every site per decoy costs too much
     // keyed randomness on a large bundle).
     const from = stream.int(total);
-    for (const k of candidates(list.weight, lo, hi, from, stream)) {
+    for (const k of candidates(list, lo, hi, from, stream)) {
       if (dead.has(k)) continue;
       const id = list.ids[k];
       const guard = stream.pick(only.guards ?? GUARD_KINDS);
@@ -483,15 +502,16 @@ export function planChunk(
 }
 
 /**
- * The positions of the sites to try for one decoy, in order: those of its slice by weight, best
- * first, in a keyed order among equals; then every site, best first, from the keyed point
- * `from` on (its slice's again too: the caller skips the dead). Lazy, because the first site or
- * two usually take the decoy: the slice is drawn from one element at a time (a Fisher-Yates
- * shuffle stopped early), and the whole list is only walked, one weight at a time, for a decoy
- * its slice could not take.
+ * The positions of the sites to try for one decoy, in order: the small sites of its slice by
+ * weight, best first, in a keyed order among equals; then every site, best first (large ones
+ * last), from the keyed point `from` on (its slice's again too: the caller skips the dead).
+ * Lazy, because the first site or two usually take the decoy: the slice is drawn from one
+ * element at a time (a Fisher-Yates shuffle stopped early), and the whole list is only walked,
+ * one weight at a time, for a decoy its slice could not take.
  */
-function* candidates(weight: Int8Array, lo: number, hi: number, from: number, stream: KeyedStream): Generator<number> {
-  const slice = byWeight(weight, lo, hi);
+function* candidates(list: SiteList, lo: number, hi: number, from: number, stream: KeyedStream): Generator<number> {
+  const { weight, large } = list;
+  const slice = byWeight(weight, lo, hi).filter((k) => large[k] === 0);
   for (let g = 0; g < slice.length; ) {
     let end = g;
     while (end < slice.length && weight[slice[end]] === weight[slice[g]]) end++;
@@ -504,8 +524,7 @@ function* candidates(weight: Int8Array, lo: number, hi: number, from: number, st
   }
   // The order of a stable sort by weight of the list rotated to start at `from`.
   const n = weight.length;
-  const weights = [...new Set(weight)].sort((a, b) => b - a);
-  for (const w of weights) {
+  for (const w of list.weights) {
     for (let k = 0; k < n; k++) {
       const at = (from + k) % n;
       if (weight[at] === w) yield at;

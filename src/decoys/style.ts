@@ -176,7 +176,7 @@ export function learnStyle(chunks: ReadonlyArray<{ code: string; scan: ScanResul
   const seenNames = new Set<string>();
   for (const { code, scan } of chunks) {
     // A tool definition names itself: other objects merely have a `parameters` key. Schemas
-    // are parsed for an even sample when a bundle holds many (a few dozen tell the style).
+    // are parsed for an even sample when a bundle holds many (sixteen tell the averages kept).
     const named = scan.toolObjects.filter((t) => t.name && t.name.length <= 64).slice(0, MAX_TOOLS);
     const step = Math.max(1, Math.ceil(named.length / MAX_SCHEMA_PARSES));
     named.forEach((t, i) => {

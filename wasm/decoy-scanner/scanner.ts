@@ -972,18 +972,18 @@ export function step(limit: i32): i32 {
       }
     }
     const c = ch(i);
-    let k: i32;
-    if (isDefined(NARROW)) k = <i32>load<u8>(KIND + <usize>c);
-    else k = c < 128 ? <i32>load<u8>(KIND + <usize>c) : c == 0xa0 || c == 0xfeff ? C_SPACE : C_IDENT;
-    if (k >= C_HASH) {
-      if (k == C_HASH) k = isIdentStart(ch(i + 1)) ? C_IDENT : C_PUNCT;
+    let kind: i32;
+    if (isDefined(NARROW)) kind = <i32>load<u8>(KIND + <usize>c);
+    else kind = c < 128 ? <i32>load<u8>(KIND + <usize>c) : c == 0xa0 || c == 0xfeff ? C_SPACE : C_IDENT;
+    if (kind >= C_HASH) {
+      if (kind == C_HASH) kind = isIdentStart(ch(i + 1)) ? C_IDENT : C_PUNCT;
       else {
         const d = ch(i + 1);
-        k = d >= 48 && d <= 57 ? C_DIGIT : C_PUNCT;
+        kind = d >= 48 && d <= 57 ? C_DIGIT : C_PUNCT;
       }
     }
     // Every case ends in `continue` or `return`; only plain punctuation falls through.
-    switch (k) {
+    switch (kind) {
       case C_SPACE: {
         i++;
         continue;
