@@ -140,7 +140,7 @@ const MAX_HOST_BYTES = 6_000;
 // walk of the whole list), so small bundles can still use them; most functions of a bundle are
 // this small.
 const LARGE_HOST_BYTES = 256;
-// Below the lowest weight a small site can have (-3: a host reading `arguments`).
+// Puts every large site (weight at most 11 - 20) below every small one (at least 1 * 2 - 3).
 const LARGE_HOST_PENALTY = 20;
 
 /** Where, in a verified host, a guarded statement may go, and which parameters it may read. */
