@@ -3,7 +3,7 @@ import { buildDecoySet } from '../src/decoys/index.js';
 import { NameIndex } from '../src/decoys/names.js';
 import { GUARD_KINDS, guardText, newPlanCache, planChunk, verifySwitchHost, type PlanCache } from '../src/decoys/place.js';
 import { KeyedStream } from '../src/decoys/random.js';
-import { scanChunk } from '../src/decoys/scan.js';
+import { scanChunk, type ScanResult } from '../src/decoys/scan.js';
 import { learnStyle } from '../src/decoys/style.js';
 import { TEST_KEY } from './decoys-helpers.js';
 
@@ -71,14 +71,17 @@ describe('host choice', () => {
   // Callbacks handed to a property call (the safest kind), each `i` lines of real statements long.
   const callback = (i: number, lines: number) =>
     `list${i}.forEach(function (item) {\n` + Array.from({ length: lines }, (_, k) => `  total${i} += item.size * ${k + 1};\n`).join('') + '});\n';
-  const plan = (code: string, count: number, cache?: PlanCache, scan = scanChunk(code)) => {
+  /** The style of `code` and the decoys a build of it ships (`count` asked for). */
+  const decoysFor = (code: string, scan: ScanResult, count: number) => {
     expect(scan.confused).toBe(false);
     const style = learnStyle([{ code, scan }]);
     const names = new NameIndex();
     for (const n of scan.names) names.add(n);
-    const set = buildDecoySet({ key: TEST_KEY, channel: 'hosts', release: '1', count, style, bundleNames: names });
-    const decoys = set.shipped.slice(0, count);
-    return { scan, plans: planChunk(code, scan, decoys, style, new KeyedStream(TEST_KEY, 'hosts'), { sites: ['function-start'], cache }) };
+    return { style, decoys: buildDecoySet({ key: TEST_KEY, channel: 'hosts', release: '1', count, style, bundleNames: names }).shipped };
+  };
+  const plan = (code: string, count: number, cache?: PlanCache, scan = scanChunk(code)) => {
+    const { style, decoys } = decoysFor(code, scan, count);
+    return { scan, plans: planChunk(code, scan, decoys.slice(0, count), style, new KeyedStream(TEST_KEY, 'hosts'), { sites: ['function-start'], cache }) };
   };
   const bodyOf = (code: string, offset: number) => code.lastIndexOf('forEach', offset);
 
@@ -132,10 +135,7 @@ describe('host choice', () => {
   it('keeps a site list per set of options, and refuses a cache filled for another chunk', () => {
     const code = Array.from({ length: 6 }, (_, i) => `function local${i}(a){total+=a*${i};return a}\n` + callback(i, 2)).join('');
     const scan = scanChunk(code);
-    const style = learnStyle([{ code, scan }]);
-    const names = new NameIndex();
-    for (const n of scan.names) names.add(n);
-    const decoys = buildDecoySet({ key: TEST_KEY, channel: 'hosts', release: '1', count: 8, style, bundleNames: names }).shipped;
+    const { style, decoys } = decoysFor(code, scan, 8);
     const cache = newPlanCache();
     const safe = planChunk(code, scan, decoys, style, new KeyedStream(TEST_KEY, 'opts'), { cache });
     const unsafe = planChunk(code, scan, decoys, style, new KeyedStream(TEST_KEY, 'opts'), { cache, allowUnsafe: true });

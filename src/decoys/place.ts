@@ -136,12 +136,10 @@ const MAX_HOST_BYTES = 6_000;
 // A re-parse costs about the host's size: acorn runs cold in a one-off build (2-5 µs a byte;
 // a 2 KB function took ~10 ms in rollup's first plant, and 19 hosts of up to 1 KB 17-30 ms in the
 // plugins bench's, against ~10 ms at this size). Hosts over it are tried only after every
-// smaller one (they are left out of the decoys' slices, and their weight puts them last in the
+// smaller one (they are left out of the decoys' slices, and come after every small site in the
 // walk of the whole list), so small bundles can still use them; most functions of a bundle are
 // this small.
 const LARGE_HOST_BYTES = 256;
-// Puts every large site (weight at most 11 - 20) below every small one (at least 1 * 2 - 3).
-const LARGE_HOST_PENALTY = 20;
 
 /** Where, in a verified host, a guarded statement may go, and which parameters it may read. */
 export interface HostSlots {
@@ -340,7 +338,7 @@ function siteList(scan: ScanResult, minWeight: number, wantFn: boolean, wantSw: 
     fnIds[f] = i;
     fnAt[f] = hosts.bodyStart(i);
     fnLarge[f] = large ? 1 : 0;
-    fnWeight[f++] = w * 2 + bonus - (large ? LARGE_HOST_PENALTY : 0);
+    fnWeight[f++] = w * 2 + bonus;
   }
   const switches: SwitchHost[] = [];
   const sw: Array<{ at: number; weight: number; large: boolean }> = [];
@@ -350,7 +348,7 @@ function siteList(scan: ScanResult, minWeight: number, wantFn: boolean, wantSw: 
       if (w < minWeight) continue;
       switches.push(host);
       const large = host.bodyEnd - host.start > LARGE_HOST_BYTES;
-      sw.push({ at: host.defaultAt >= 0 ? host.defaultAt : host.bodyEnd, weight: 11 - (large ? LARGE_HOST_PENALTY : 0), large });
+      sw.push({ at: host.defaultAt >= 0 ? host.defaultAt : host.bodyEnd, weight: 11, large });
     }
   }
   // Switches are few: sorted here (stably), then merged with the function sites, which the scan
@@ -503,8 +501,8 @@ export function planChunk(
 
 /**
  * The positions of the sites to try for one decoy, in order: the small sites of its slice by
- * weight, best first, in a keyed order among equals; then every site, best first (large ones
- * last), from the keyed point `from` on (its slice's again too: the caller skips the dead).
+ * weight, best first, in a keyed order among equals; then every site, small ones first, best
+ * first, from the keyed point `from` on (its slice's again too: the caller skips the dead).
  * Lazy, because the first site or two usually take the decoy: the slice is drawn from one
  * element at a time (a Fisher-Yates shuffle stopped early), and the whole list is only walked,
  * one weight at a time, for a decoy its slice could not take.
@@ -522,12 +520,15 @@ function* candidates(list: SiteList, lo: number, hi: number, from: number, strea
     }
     g = end;
   }
-  // The order of a stable sort by weight of the list rotated to start at `from`.
+  // The small sites, then the large: each in the order of a stable sort by weight of the list
+  // rotated to start at `from`.
   const n = weight.length;
-  for (const w of list.weights) {
-    for (let k = 0; k < n; k++) {
-      const at = (from + k) % n;
-      if (weight[at] === w) yield at;
+  for (const size of [0, 1]) {
+    for (const w of list.weights) {
+      for (let k = 0; k < n; k++) {
+        const at = (from + k) % n;
+        if (weight[at] === w && large[at] === size) yield at;
+      }
     }
   }
 }
