@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EarlyAnalysis } from '../src/scan/early-analysis.js';
-import { setStringWindowForTest } from '../src/scan/json-strings.js';
+import { setStringWindowForTest, stringKernelLoadedForTest } from '../src/scan/json-strings.js';
 import { sniffMap, type MapSniff } from '../src/scan/sourcemap.js';
 
 // The map walker's string loop runs as WebAssembly over a window of the bytes
@@ -15,6 +15,14 @@ const OPTIONS = { maxBytes: 64 * 1024 * 1024 };
 const WINDOWS = [16, 17, 23, 64, 1024 * 1024];
 
 afterEach(() => setStringWindowForTest(1024 * 1024));
+
+// Without the module every comparison below would be the JavaScript loop against itself.
+it('runs the WebAssembly loop in this process (and only JavaScript with the window at 0)', () => {
+  setStringWindowForTest(16);
+  expect(stringKernelLoadedForTest()).toBe(true);
+  setStringWindowForTest(0);
+  expect(stringKernelLoadedForTest()).toBe(false);
+});
 
 function sniffWith(window: number, bytes: Buffer): unknown {
   setStringWindowForTest(window);

@@ -139,3 +139,8 @@ export function setStringWindowForTest(bytes: number): void {
   kernel = bytes === 0 ? null : undefined;
   mirrorOwner = undefined;
 }
+
+/** For tests: whether the module runs in this process (with the current window). */
+export function stringKernelLoadedForTest(): boolean {
+  return kernelOrNull() !== null;
+}
