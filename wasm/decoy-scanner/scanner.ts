@@ -569,6 +569,19 @@ function memberCallee(call: usize): bool {
   return callArgs ? (memberCallee(call) ? K_MEMBER_CALLBACK : K_CALLBACK) : afterParen ? K_IIFE : K_EXPRESSION;
 }
 
+/**
+ * The kind of a host (function or arrow) just after `(` or `,`, from the parenthesis that
+ * encloses it. (SPEC: with none open in this half, an event lets the merge decide it.)
+ */
+function argKind(afterParen: bool): i32 {
+  let callArgs = false;
+  if (parens.len > 0) {
+    parenAt(parens.len - 1, -1, EN);
+    callArgs = isCallArgs(EN);
+  } else if (isDefined(SPEC)) event(E_PENC, hosts.len, afterParen ? 1 : 0);
+  return argHostKind(callArgs, EN, afterParen);
+}
+
 function enclosingHostKind(): i32 {
   for (let i = braces.len - 1; i >= 0; i--) {
     const b = rec(braces, i);
@@ -664,15 +677,7 @@ function openBrace(at: i32): void {
           beforeP = beforeType == T_PUNCT ? ch(geti(LP, F_BS)) : 0;
         }
       }
-      let hasEnclosing = false;
-      if (parens.len > 0) {
-        parenAt(parens.len - 1, -1, EN);
-        hasEnclosing = true;
-      } else if (isDefined(SPEC)) {
-        if (beforeType == T_PUNCT && (beforeP == 40 || beforeP == 44)) event(E_PENC, hosts.len, beforeP == 40 ? 1 : 0);
-      }
-      const isArg = beforeType == T_PUNCT && (beforeP == 40 || beforeP == 44) && hasEnclosing && isCallArgs(EN);
-      const kind = argHostKind(isArg, EN, beforeType == T_PUNCT && beforeP == 40);
+      const kind = beforeType == T_PUNCT && (beforeP == 40 || beforeP == 44) ? argKind(beforeP == 40) : K_EXPRESSION;
       seti(entry, 2, addHost(kind, start, 0, ps, pe, at + 1, -1, -1));
     }
   } else if (t1 == T_PUNCT && p1 == 41 && haveLP) {
@@ -783,14 +788,8 @@ function openBrace(at: i32): void {
                 }
               }
               if (identIs(prevS, prevE, 'export') || identIs(prevS, prevE, 'default')) kind = K_EXPORTED;
-              else if (prevChar == 40 || prevChar == 44) {
-                let callArgs = false;
-                if (parens.len > 0) {
-                  parenAt(parens.len - 1, -1, EN);
-                  callArgs = isCallArgs(EN);
-                } else if (isDefined(SPEC)) event(E_PENC, hosts.len, prevChar == 40 ? 1 : 0);
-                kind = argHostKind(callArgs, EN, prevChar == 40);
-              } else if (prevChar == 61) {
+              else if (prevChar == 40 || prevChar == 44) kind = argKind(prevChar == 40);
+              else if (prevChar == 61) {
                 // `a.b = function` keeps its arguments unknown; `var f = function` may be inlined.
                 let k = j - 1;
                 while (k >= 0 && ch(k) == 32) k--;
