@@ -7,7 +7,7 @@ import type { PillboxOptions } from '../src/core/plugin-options.js';
 import { generateKey } from '../src/core/key.js';
 import { warmUpStarted } from '../src/decoys/warm-up.js';
 import { scan } from '../src/scan/engine.js';
-import { AGENT_APP, listFiles, plainLeakSearch, runNode, tempDir, writeFiles } from './harden-helpers.js';
+import { AGENT_APP, expectSameFiles, listFiles, plainLeakSearch, runNode, tempDir, writeFiles } from './harden-helpers.js';
 import { byExtension, decoyPresence, mapSources, originalOf, readManifest } from './adapter-webpack-shared.js';
 
 // Real esbuild builds of the agent-like app: three entries (one imports CSS, so esbuild emits
@@ -153,8 +153,7 @@ describe('esbuild adapter, write: true', () => {
     expect(opts.sourcemap).toBe(false);
     expect(log).toMatch(/pillbox strip: maps not built\n/);
     const none = await build('no-maps', null, { minify: true, sourcemap: false });
-    expect(listFiles(dirs.strip)).toEqual(listFiles(none));
-    for (const f of listFiles(none)) expect(readFileSync(join(dirs.strip, f), 'utf8'), f).toBe(readFileSync(join(none, f), 'utf8'));
+    expectSameFiles(dirs.strip, none);
   });
 
   it('strip: maps a later plugin turns back on are built, then stripped like any other', async () => {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { expect } from 'vitest';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -230,6 +231,13 @@ export function listFiles(root: string): string[] {
   };
   walk(root);
   return out.sort();
+}
+
+/** The two folders hold the same files with the same text (`actual` first in messages). */
+export function expectSameFiles(actual: string, expected: string): void {
+  const files = listFiles(expected);
+  expect(listFiles(actual)).toEqual(files);
+  for (const f of files) expect(readFileSync(join(actual, f), 'utf8'), f).toBe(readFileSync(join(expected, f), 'utf8'));
 }
 
 /**
